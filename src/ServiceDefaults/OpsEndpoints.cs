@@ -1,4 +1,4 @@
-namespace Doorbuster.Silo.Hosting;
+namespace Doorbuster.ServiceDefaults;
 
 /// <summary>The HTTP operations surface of a silo (and of the Api): probes and metrics.</summary>
 public static class OpsEndpoints
