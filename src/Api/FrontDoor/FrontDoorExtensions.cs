@@ -1,0 +1,87 @@
+using System.Text.Json.Serialization;
+using Doorbuster.ServiceDefaults;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace Doorbuster.Api.FrontDoor;
+
+public static class FrontDoorExtensions
+{
+    /// <summary>The largest request body the Api reads (64 KiB); larger ones are answered 413.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The cross-cutting policy of the front door: problem documents for every error, strict JSON,
+    /// the body size limit, admission control and the OpenAPI document.
+    /// </summary>
+    public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(options =>
+        {
+            // "5" is not a number: a field of the wrong type is a 400, as the contract says.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddOpenApi();
+        builder.AddAdmissionControl();
+        return builder;
+    }
+
+    public static WebApplication UseFrontDoor(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RejectOversizedBodies);
+        app.UseAdmissionControl();
+        app.MapOpenApi();
+        return app;
+    }
+
+    /// <summary>The admin policy for a route group: the <c>X-Api-Key</c> header must carry the admin key.</summary>
+    public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var admin = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdminOptions>>().Value;
+            return admin.Accepts(context.HttpContext.Request.Headers[AdminOptions.HeaderName])
+                ? await next(context)
+                : Problems.Unauthorized($"This route requires the {AdminOptions.HeaderName} header with the admin key.");
+        });
+
+    /// <summary>Route values named like identifiers must be identifiers: a malformed one never reaches a grain.</summary>
+    public static TBuilder ValidateRouteIds<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var errors = new RequestErrors();
+            foreach (var name in (string[])["sku", "cartId", "orderId"])
+            {
+                if (context.HttpContext.Request.RouteValues.TryGetValue(name, out var value))
+                {
+                    errors.RequireId(name, value as string);
+                }
+            }
+
+            return errors.Any ? errors.ToProblem() : await next(context);
+        });
+
+    private static Task RejectOversizedBodies(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            return Problems.PayloadTooLarge(MaxRequestBodyBytes).ExecuteAsync(context);
+        }
+
+        // Chunked bodies have no length up front: the server stops reading them at the limit instead.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = MaxRequestBodyBytes;
+        }
+
+        return next(context);
+    }
+}

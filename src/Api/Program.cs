@@ -1,0 +1,28 @@
+using Doorbuster.Api.Carts;
+using Doorbuster.Api.Catalog;
+using Doorbuster.Api.FrontDoor;
+using Doorbuster.Api.Hosting;
+using Doorbuster.Api.Inventory;
+using Doorbuster.Api.Orders;
+using Doorbuster.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddDoorbusterOrleans();
+builder.AddFrontDoor();
+builder.AddCatalog();
+
+var app = builder.Build();
+
+app.UseFrontDoor();
+app.MapDefaultEndpoints();
+app.MapCatalogApi();
+app.MapInventoryApi();
+app.MapCartApi();
+app.MapOrderApi();
+
+app.Run();
+
+/// <summary>The Api's entry point, visible to the test host.</summary>
+public partial class Program;

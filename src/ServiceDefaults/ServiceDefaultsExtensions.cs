@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Doorbuster.ServiceDefaults;
+
+/// <summary>What every Doorbuster process has: telemetry, health probes, the metrics endpoint.</summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>The tag of health checks that decide readiness (not liveness).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Meters exported besides ASP.NET Core, runtime and process: the domain and Orleans.</summary>
+    public static readonly string[] Meters = ["Doorbuster", "Microsoft.Orleans"];
+
+    /// <summary>Activity sources of Orleans grain calls, so that a request and its grain calls form one trace.</summary>
+    public static readonly string[] ActivitySources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddDoorbusterTelemetry();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            builder.Services.AddSingleton(new SharedRedisConnection(redis));
+            builder.Services.AddHealthChecks().AddCheck<RedisReadinessCheck>(
+                "redis", HealthStatus.Unhealthy, [ReadyTag], RedisReadinessCheck.Timeout);
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDoorbusterTelemetry<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var otlpEndpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddProcessInstrumentation()
+                    .AddMeter(Meters)
+                    .AddPrometheusExporter();
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation(options =>
+                        options.Filter = context => !context.Request.Path.StartsWithSegments("/health")
+                            && !context.Request.Path.StartsWithSegments(OpsEndpoints.MetricsPath))
+                    .AddSource(ActivitySources)
+                    .AddRedisInstrumentation();
+            });
+
+        // Traces leave the process only when a collector is configured; metrics are always scraped.
+        if (!string.IsNullOrWhiteSpace(otlpEndpoint))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks(OpsEndpoints.LivenessPath, new HealthCheckOptions { Predicate = _ => false })
+            .DisableHttpMetrics();
+        app.MapHealthChecks(OpsEndpoints.ReadinessPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+        }).DisableHttpMetrics();
+        app.MapPrometheusScrapingEndpoint(OpsEndpoints.MetricsPath).DisableHttpMetrics();
+        return app;
+    }
+}

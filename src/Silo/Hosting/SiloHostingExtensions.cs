@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Doorbuster.Hosting;
+using Doorbuster.ServiceDefaults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Doorbuster.Silo.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// Hosts a silo that joins the cluster through Redis membership and keeps grain state and reminders in
+    /// Redis. A silo has no embedded mode: without <c>ConnectionStrings__Redis</c> it refuses to start.
+    /// </summary>
+    public static WebApplicationBuilder AddDoorbusterSilo(this WebApplicationBuilder builder)
+    {
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings__Redis is not set. A silo needs Redis for membership, grain state and reminders; " +
+                "for a single process without servers run src/Api alone (embedded mode).");
+        }
+
+        builder.Services.AddOptions<SiloHostingOptions>()
+            .BindConfiguration(SiloHostingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var hosting = builder.Configuration.GetSection(SiloHostingOptions.SectionName).Get<SiloHostingOptions>() ?? new();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = SiloHostingOptions.ShutdownTimeout);
+        builder.Services.AddHealthChecks().AddCheck<SiloActiveReadinessCheck>(
+            "orleans-silo", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag], TimeSpan.FromSeconds(2));
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = hosting.ClusterId;
+                options.ServiceId = hosting.ServiceId;
+            });
+            silo.ConfigureEndpoints(AdvertisedAddress(hosting), hosting.SiloPort, hosting.GatewayPort, listenOnAnyHostAddress: true);
+            if (!string.IsNullOrWhiteSpace(hosting.SiloName))
+            {
+                silo.Configure<SiloOptions>(options => options.SiloName = hosting.SiloName);
+            }
+
+            silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+            silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Orleans:Membership");
+            silo.AddDoorbusterRedisStorage(redis);
+            silo.AddDoorbusterRedisReminders(redis);
+            silo.AddDoorbusterGrains();
+            silo.AddActivityPropagation();
+            silo.AddDoorbusterDashboard(builder.Configuration);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The configured address, else the first up, non-loopback IPv4 address of the machine (a container's
+    /// own address), else loopback. Never a load balancer's address: other silos dial this one directly.
+    /// </summary>
+    private static IPAddress AdvertisedAddress(SiloHostingOptions hosting)
+    {
+        if (!string.IsNullOrWhiteSpace(hosting.AdvertisedIPAddress))
+        {
+            return IPAddress.Parse(hosting.AdvertisedIPAddress);
+        }
+
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+            .Select(address => address.Address)
+            .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(address))
+            ?? IPAddress.Loopback;
+    }
+}
