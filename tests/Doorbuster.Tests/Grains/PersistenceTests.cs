@@ -1,0 +1,71 @@
+using Doorbuster.Carts;
+using Doorbuster.Catalog;
+using Doorbuster.Inventory;
+using Doorbuster.Tests.Infrastructure;
+using Orleans.Runtime;
+
+namespace Doorbuster.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PersistenceTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task ProductCartAndStockSurviveDeactivation()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        await fixture.Grains.GetGrain<IProductGrain>(key).UpsertAsync(new ProductDetails("Lamp", "Bright", "home", 12.50m, "USD"));
+        await fixture.Grains.GetGrain<ICartGrain>(key).AddAsync(key, 3);
+        await fixture.Grains.GetGrain<IInventoryGrain>(key).RestockAsync(7);
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        var product = await fixture.Grains.GetGrain<IProductGrain>(key).GetAsync();
+        Assert.Equal(new ProductSnapshot(key, "Lamp", "Bright", "home", 12.50m, "USD", 1), product);
+        Assert.Equal([new CartLine(key, 3)], (await fixture.Grains.GetGrain<ICartGrain>(key).GetAsync()).Lines);
+        Assert.Equal(7, (await fixture.Grains.GetGrain<IInventoryGrain>(key).GetAsync()).Available);
+        var page = await fixture.Grains.GetGrain<ICatalogIndexGrain>("home").GetPageAsync(1, 100);
+        Assert.Contains(page.Items, item => item.Sku == key);
+    }
+
+    [Fact]
+    public async Task WritesAcknowledgedBeforeASiloIsKilledAreReadBackAfterIt()
+    {
+        // Arrange: enough carts and stocks that some live on the silo we kill.
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        var keys = Enumerable.Range(0, 40).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
+        foreach (var key in keys)
+        {
+            await fixture.Grains.GetGrain<ICartGrain>(key).AddAsync("SKU-1", 2);
+            await fixture.Grains.GetGrain<IInventoryGrain>(key).RestockAsync(11);
+        }
+
+        var victim = fixture.Cluster.SecondarySilos[0];
+        var hostedOnVictim = 0;
+        foreach (var key in keys)
+        {
+            if (await management.GetActivationAddress(fixture.Grains.GetGrain<ICartGrain>(key)) == victim.SiloAddress)
+            {
+                hostedOnVictim++;
+            }
+        }
+
+        Assert.True(hostedOnVictim > 0, "precondition: at least one cart must live on the silo that is killed");
+
+        // Act
+        await fixture.Cluster.KillSiloAsync(victim);
+
+        // Assert: every acknowledged write is served again, from Redis, by the surviving silos.
+        foreach (var key in keys)
+        {
+            var cart = await Eventually.ReturnsAsync(
+                () => fixture.Grains.GetGrain<ICartGrain>(key).GetAsync(), _ => true, TimeSpan.FromSeconds(60), $"cart {key} after the kill");
+            Assert.Equal([new CartLine("SKU-1", 2)], cart.Lines);
+            var stock = await Eventually.ReturnsAsync(
+                () => fixture.Grains.GetGrain<IInventoryGrain>(key).GetAsync(), _ => true, TimeSpan.FromSeconds(60), $"stock {key} after the kill");
+            Assert.Equal(11, stock.Available);
+        }
+
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
+    }
+}

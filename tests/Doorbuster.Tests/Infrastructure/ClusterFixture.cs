@@ -1,0 +1,58 @@
+extern alias silo;
+
+using Doorbuster.Hosting;
+using silo::Doorbuster.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace Doorbuster.Tests.Infrastructure;
+
+/// <summary>
+/// A three-silo test cluster whose grain state and reminders live in a real Redis, shared by the tests
+/// of the <see cref="ClusterCollection"/>. Tests use fresh grain keys. The payment window is short so
+/// that expiry can be observed.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan PaymentWindow = TimeSpan.FromSeconds(3);
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        var builder = new TestClusterBuilder(3);
+        builder.Properties["ConnectionStrings:Redis"] = Redis.ConnectionString;
+        builder.Properties["Checkout:PaymentWindow"] = PaymentWindow.ToString();
+        builder.AddSiloBuilderConfigurator<RedisSiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    private sealed class RedisSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var redis = silo.Configuration.GetConnectionString("Redis")!;
+            silo.AddDoorbusterRedisStorage(redis)
+                .AddDoorbusterRedisReminders(redis)
+                .AddDoorbusterGrains();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
