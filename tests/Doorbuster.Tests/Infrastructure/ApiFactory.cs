@@ -17,7 +17,6 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Admin:ApiKey", AdminKey);
         builder.UseSetting("Orleans:SiloPort", FreePorts.Next().ToString());
         builder.UseSetting("Orleans:GatewayPort", FreePorts.Next().ToString());
-        builder.UseSetting("Admission:BrowseConcurrency", "4096");
     }
 
     public HttpClient CreateAdminClient()

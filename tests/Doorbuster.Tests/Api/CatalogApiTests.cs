@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using Doorbuster.Tests.Infrastructure;
+
+namespace Doorbuster.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class CatalogApiTests(ApiFactory api)
+{
+    [Fact]
+    public async Task AProductOfTheDemoCatalogIsServedWithEveryField()
+    {
+        var product = await (await api.CreateClient().GetAsync("/api/products/ELEC-0001")).AssertOkJsonAsync();
+
+        Assert.Equal("ELEC-0001", product.GetProperty("sku").GetString());
+        Assert.Equal("electronics", product.GetProperty("category").GetString());
+        Assert.Equal("USD", product.GetProperty("currency").GetString());
+        Assert.True(product.GetProperty("price").GetDecimal() > 0);
+        Assert.Equal(1, product.GetProperty("version").GetInt64());
+        Assert.False(string.IsNullOrEmpty(product.GetProperty("name").GetString()));
+        Assert.True(product.TryGetProperty("description", out _));
+    }
+
+    [Fact]
+    public async Task AnUnknownSkuIsNotFoundAndAMalformedOneIsABadRequest()
+    {
+        var client = api.CreateClient();
+
+        await (await client.GetAsync("/api/products/NO-SUCH-SKU")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync("/api/products/bad%20sku")).AssertValidationErrorAsync("sku");
+        await (await client.GetAsync($"/api/products/{new string('a', 65)}")).AssertValidationErrorAsync("sku");
+    }
+
+    [Fact]
+    public async Task ListingsArePagedOrderedBySkuAndFilteredByCategory()
+    {
+        var client = api.CreateClient();
+
+        var page = await (await client.GetAsync("/api/products?category=toys&page=2&pageSize=15")).AssertOkJsonAsync();
+        var skus = page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("sku").GetString()!).ToList();
+
+        Assert.Equal(40, page.GetProperty("total").GetInt32());
+        Assert.Equal(2, page.GetProperty("page").GetInt32());
+        Assert.Equal(15, page.GetProperty("pageSize").GetInt32());
+        Assert.Equal(15, skus.Count);
+        Assert.Equal(skus.Order(StringComparer.Ordinal), skus);
+        Assert.All(page.GetProperty("items").EnumerateArray(), p => Assert.Equal("toys", p.GetProperty("category").GetString()));
+        Assert.Equal("TOYS-0016", skus[0]);
+
+        var all = await (await client.GetAsync("/api/products")).AssertOkJsonAsync();
+        Assert.True(all.GetProperty("total").GetInt32() >= 321);
+        Assert.Equal(20, all.GetProperty("items").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("page=0", "page")]
+    [InlineData("pageSize=0", "pageSize")]
+    [InlineData("pageSize=101", "pageSize")]
+    [InlineData("category=bad%20category", "category")]
+    public async Task ListingParametersOutOfRangeAreBadRequests(string query, string field)
+    {
+        await (await api.CreateClient().GetAsync($"/api/products?{query}")).AssertValidationErrorAsync(field);
+    }
+
+    [Fact]
+    public async Task AListingParameterOfTheWrongTypeIsABadRequest()
+    {
+        await (await api.CreateClient().GetAsync("/api/products?page=abc")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task UpsertNeedsTheAdminKey()
+    {
+        var body = new { name = "Kettle", description = "", category = "kitchen", price = 20.00m };
+        var anonymous = api.CreateClient();
+        var wrongKey = api.CreateClient();
+        wrongKey.DefaultRequestHeaders.Add("X-Api-Key", "not-the-key");
+
+        await (await anonymous.PutAsJsonAsync("/api/products/KETTLE-1", body)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await wrongKey.PutAsJsonAsync("/api/products/KETTLE-1", body)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await anonymous.GetAsync("/api/products/KETTLE-1")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task UpsertCreatesThenUpdatesWithAnIncrementedVersionVisibleAtOnce()
+    {
+        var admin = api.CreateAdminClient();
+        var sku = $"UP-{Guid.NewGuid():N}"[..20];
+
+        var created = await (await admin.PutAsJsonAsync($"/api/products/{sku}", new { name = "Mug", description = "Blue", category = "kitchen", price = 9.99m }))
+            .AssertOkJsonAsync();
+        Assert.Equal(1, created.GetProperty("version").GetInt64());
+        Assert.Equal("USD", created.GetProperty("currency").GetString());
+        _ = await (await admin.GetAsync($"/api/products/{sku}")).AssertOkJsonAsync(); // warm the near cache
+
+        var updated = await (await admin.PutAsJsonAsync($"/api/products/{sku}", new { name = "Mug", description = "Red", category = "home", price = 7.50m, currency = "EUR" }))
+            .AssertOkJsonAsync();
+        Assert.Equal(2, updated.GetProperty("version").GetInt64());
+
+        var read = await (await admin.GetAsync($"/api/products/{sku}")).AssertOkJsonAsync();
+        Assert.Equal(7.50m, read.GetProperty("price").GetDecimal());
+        Assert.Equal("EUR", read.GetProperty("currency").GetString());
+        var home = await (await admin.GetAsync("/api/products?category=home&pageSize=100")).AssertOkJsonAsync();
+        var kitchen = await (await admin.GetAsync("/api/products?category=kitchen&pageSize=100")).AssertOkJsonAsync();
+        Assert.Contains(home.GetProperty("items").EnumerateArray(), p => p.GetProperty("sku").GetString() == sku);
+        Assert.DoesNotContain(kitchen.GetProperty("items").EnumerateArray(), p => p.GetProperty("sku").GetString() == sku);
+    }
+
+    [Theory]
+    [InlineData("""{ "description": "", "category": "home", "price": 1 }""", "name")]
+    [InlineData("""{ "name": "", "category": "home", "price": 1 }""", "name")]
+    [InlineData("""{ "name": "x", "category": "bad category", "price": 1 }""", "category")]
+    [InlineData("""{ "name": "x", "category": "home", "price": 0 }""", "price")]
+    [InlineData("""{ "name": "x", "category": "home", "price": 1000000.01 }""", "price")]
+    [InlineData("""{ "name": "x", "category": "home", "price": 1.234 }""", "price")]
+    [InlineData("""{ "name": "x", "category": "home" }""", "price")]
+    [InlineData("""{ "name": "x", "category": "home", "price": 1, "currency": "usd" }""", "currency")]
+    public async Task UpsertRejectsInvalidFieldsAndChangesNothing(string json, string field)
+    {
+        var admin = api.CreateAdminClient();
+        var sku = $"BAD-{Guid.NewGuid():N}"[..20];
+
+        var response = await admin.PutAsync($"/api/products/{sku}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        await response.AssertValidationErrorAsync(field);
+        await (await admin.GetAsync($"/api/products/{sku}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ADescriptionOfMoreThanFourThousandCharactersIsRejected()
+    {
+        var response = await api.CreateAdminClient().PutAsJsonAsync(
+            "/api/products/LONG-1", new { name = "x", description = new string('d', 4001), category = "home", price = 1 });
+
+        await response.AssertValidationErrorAsync("description");
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Doorbuster.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Doorbuster.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class FrontDoorTests(ApiFactory api)
+{
+    [Fact]
+    public async Task ABodyOverSixtyFourKibibytesIsTooLarge()
+    {
+        var json = JsonSerializer.Serialize(new { sku = new string('a', 70_000), quantity = 1 });
+
+        var response = await api.CreateClient().PostAsync("/api/carts/big/items", new StringContent(json, Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task AWrongContentTypeIsUnsupported()
+    {
+        var response = await api.CreateClient().PostAsync(
+            "/api/carts/c1/items", new StringContent("""{ "sku": "ELEC-0001", "quantity": 1 }""", Encoding.UTF8, "text/plain"));
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Theory]
+    [InlineData("""{ "sku": "ELEC-0001", """)]
+    [InlineData("""{ "sku": "ELEC-0001", "quantity": "two" }""")]
+    [InlineData("""{ "sku": "ELEC-0001", "quantity": "2" }""")]
+    [InlineData("""{ "sku": "ELEC-0001", "quantity": 1.5 }""")]
+    [InlineData("""{ "sku": 17, "quantity": 1 }""")]
+    [InlineData("")]
+    public async Task MalformedJsonOrAFieldOfTheWrongTypeIsABadRequestAndChangesNothing(string json)
+    {
+        var client = api.CreateClient();
+        var cartId = $"cart-{Guid.NewGuid():N}";
+
+        var response = await client.PostAsync($"/api/carts/{cartId}/items", new StringContent(json, Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var cart = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
+        Assert.Equal(0, cart.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task HealthProbesAnswer()
+    {
+        var client = api.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesEveryRoute()
+    {
+        var document = await (await api.CreateClient().GetAsync("/openapi/v1.json")).AssertOkJsonAsync();
+        var paths = document.GetProperty("paths");
+
+        foreach (var route in (string[])[
+            "/api/products/{sku}", "/api/products", "/api/inventory/{sku}", "/api/inventory/{sku}/restock",
+            "/api/carts/{cartId}", "/api/carts/{cartId}/items", "/api/carts/{cartId}/items/{sku}",
+            "/api/carts/{cartId}/checkout", "/api/orders/{orderId}", "/api/orders/{orderId}/pay", "/api/orders/{orderId}/cancel"])
+        {
+            Assert.True(paths.TryGetProperty(route, out _) || paths.TryGetProperty(route + "/", out _), $"OpenAPI lacks {route}");
+        }
+    }
+
+    [Fact]
+    public async Task AnUnknownRouteIsANotFoundProblem()
+    {
+        await (await api.CreateClient().GetAsync("/api/nothing-here")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task BeyondItsBudgetBrowsingIsShedWith429AndRetryAfterWhileCheckoutKeepsItsOwn()
+    {
+        // Arrange: a real server with a browsing budget of one request, held by a request whose body is still coming.
+        await using var throttled = api.WithWebHostBuilder(builder => builder.UseSetting("Admission:BrowseConcurrency", "1"));
+        throttled.UseKestrel(0);
+        throttled.StartServer();
+        var client = throttled.CreateClient();
+        using var held = new TcpClient();
+        await held.ConnectAsync(client.BaseAddress!.Host, client.BaseAddress.Port);
+        var stream = held.GetStream();
+        const string json = """{ "sku": "ELEC-0001", "quantity": 1 }""";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /api/carts/held/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\n\r\n{json[..1]}"));
+        await Eventually.ReturnsAsync(
+            async () => (await client.GetAsync("/api/products/ELEC-0001")).StatusCode,
+            status => status == HttpStatusCode.TooManyRequests,
+            TimeSpan.FromSeconds(10),
+            "the held request to take the only browsing permit");
+
+        // Act
+        var shed = await client.GetAsync("/api/products/ELEC-0001");
+        var checkout = await client.PostAsync("/api/carts/other/checkout", null);
+
+        // Assert
+        await shed.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.True(shed.Headers.RetryAfter is not null, "a 429 must carry Retry-After");
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, checkout.StatusCode);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(json[1..]));
+        var reply = new byte[12];
+        await stream.ReadExactlyAsync(reply);
+        Assert.Equal("HTTP/1.1 200", Encoding.ASCII.GetString(reply));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/products/ELEC-0001")).StatusCode);
+    }
+}
