@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Doorbuster.Tests.Infrastructure;
+
+/// <summary>
+/// A real <c>src/Silo</c> or <c>src/Api</c> process, started from the build output next to this test run
+/// with its configuration in environment variables, as an operator would start it.
+/// </summary>
+public sealed class DoorbusterProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private DoorbusterProcess(string name, Process process, Uri httpAddress)
+    {
+        Name = name;
+        _process = process;
+        HttpAddress = httpAddress;
+    }
+
+    public string Name { get; }
+
+    public Uri HttpAddress { get; }
+
+    /// <summary>The last lines the process wrote, for failure messages.</summary>
+    public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(40));
+
+    public static DoorbusterProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePorts.Next();
+        var dll = RepositoryLayout.BuiltAssembly(project);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
+        var started = new DoorbusterProcess(name, process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => started.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => started.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return started;
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = HttpAddress, Timeout = TimeSpan.FromSeconds(3) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:{Environment.NewLine}{RecentLog}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{Name} was not ready within {timeout}:{Environment.NewLine}{RecentLog}");
+    }
+
+    /// <summary>Kills the process at once: no graceful shutdown, like a crashed machine.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        while (_log.Count > 200 && _log.TryDequeue(out _))
+        {
+        }
+    }
+}
+
+/// <summary>Where the repository and the build outputs of its projects are.</summary>
+public static class RepositoryLayout
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The built dll of <c>src/{project}</c>, in the configuration this test run was built in.</summary>
+    public static string BuiltAssembly(string project)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dll = Path.Combine(Root, "src", project, "bin", configuration, "net10.0", $"Doorbuster.{project}.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build src/{project} first; {dll} is missing.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Orleans.sln not found above " + AppContext.BaseDirectory);
+    }
+}
