@@ -1,6 +1,94 @@
+using Doorbuster.Api.FrontDoor;
+using Doorbuster.Diagnostics;
+using Doorbuster.Orders;
+using Microsoft.AspNetCore.Mvc;
+
 namespace Doorbuster.Api.Orders;
 
 public static class OrderApi
 {
-    public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app) => app;
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/carts/{cartId}/checkout", CheckoutAsync)
+            .WithTags("Orders")
+            .WithName("Checkout")
+            .WithSummary("Reserves every line of the cart, all or nothing, and creates an order awaiting payment.")
+            .ValidateRouteIds();
+
+        var orders = app.MapGroup("/api/orders/{orderId}").WithTags("Orders").ValidateRouteIds();
+        orders.MapGet("/", GetOrderAsync).WithName("GetOrder").WithSummary("An order.");
+        orders.MapPost("/pay", PayAsync).WithName("PayOrder").WithSummary("Pays the order: its reserved units are sold.");
+        orders.MapPost("/cancel", CancelAsync).WithName("CancelOrder").WithSummary("Cancels the order: its reserved units return.");
+        return app;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult>> CheckoutAsync(
+        string cartId,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        IGrainFactory grains,
+        DoorbusterMetrics metrics)
+    {
+        if (!OrderIds.IsValidIdempotencyKey(idempotencyKey))
+        {
+            return new RequestErrors()
+                .Require(false, IdempotencyKeyHeader, $"The {IdempotencyKeyHeader} header is required: 1-64 visible ASCII characters.")
+                .ToProblem();
+        }
+
+        var orderId = OrderIds.For(cartId, idempotencyKey!);
+        CheckoutResult result;
+        try
+        {
+            result = await grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId);
+        }
+        catch
+        {
+            metrics.Checkout("failed");
+            throw;
+        }
+
+        switch (result.Outcome)
+        {
+            case CheckoutOutcome.EmptyCart:
+                metrics.Checkout("empty_cart");
+                return Problems.BadRequest("empty-cart", "The cart is empty", $"Cart '{cartId}' has nothing to check out.");
+            case CheckoutOutcome.InsufficientStock:
+                metrics.Checkout("insufficient_stock");
+                return Problems.Conflict(
+                    "insufficient-stock",
+                    "Insufficient stock",
+                    "Not every line of the cart is available; nothing was reserved. Short: "
+                        + string.Join(", ", result.Shortages.Select(s => $"{s.Sku} (requested {s.Requested}, available {s.Available})")),
+                    new Dictionary<string, object?>
+                    {
+                        ["shortages"] = result.Shortages.Select(s => new { sku = s.Sku, requested = s.Requested, available = s.Available }).ToArray(),
+                    });
+            default:
+                metrics.Checkout(result.Outcome == CheckoutOutcome.Duplicate ? "duplicate" : "created");
+                return TypedResults.Created($"/api/orders/{orderId}", OrderResponse.From(result.Order!));
+        }
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrderAsync(string orderId, IGrainFactory grains)
+    {
+        var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+        return order is null ? Problems.NotFound($"There is no order '{orderId}'.") : TypedResults.Ok(OrderResponse.From(order));
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> PayAsync(string orderId, IGrainFactory grains) =>
+        Respond(orderId, await grains.GetGrain<IOrderGrain>(orderId).PayAsync(), "pay");
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelAsync(string orderId, IGrainFactory grains) =>
+        Respond(orderId, await grains.GetGrain<IOrderGrain>(orderId).CancelAsync(), "cancel");
+
+    private static Results<Ok<OrderResponse>, ProblemHttpResult> Respond(string orderId, OrderActionResult result, string action) =>
+        result.Outcome switch
+        {
+            OrderActionOutcome.NotFound => Problems.NotFound($"There is no order '{orderId}'."),
+            OrderActionOutcome.Conflict => Problems.Conflict(
+                "order-state", "The order cannot change", $"Cannot {action} order '{orderId}': it is {result.Order!.Status}."),
+            _ => TypedResults.Ok(OrderResponse.From(result.Order!)),
+        };
 }

@@ -12,9 +12,10 @@ namespace Doorbuster.Tests.Infrastructure;
 /// of the <see cref="ClusterCollection"/>. Tests use fresh grain keys. The payment window is short so
 /// that expiry can be observed.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan PaymentWindow = TimeSpan.FromSeconds(3);
+    /// <summary>The payment window of checkouts on this cluster.</summary>
+    public virtual TimeSpan PaymentWindow => TimeSpan.FromSeconds(3);
 
     public RedisServer Redis { get; private set; } = null!;
 
@@ -49,6 +50,18 @@ public sealed class ClusterFixture : IAsyncLifetime
                 .AddDoorbusterGrains();
         }
     }
+}
+
+/// <summary>A cluster whose orders do not expire during a test, for crash tests that count reservations.</summary>
+public sealed class LongWindowClusterFixture : ClusterFixture
+{
+    public override TimeSpan PaymentWindow => TimeSpan.FromMinutes(10);
+}
+
+[CollectionDefinition(Name)]
+public sealed class LongWindowClusterCollection : ICollectionFixture<LongWindowClusterFixture>
+{
+    public const string Name = "cluster-long-window";
 }
 
 [CollectionDefinition(Name)]
