@@ -28,6 +28,7 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
             ["Orleans__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
+            ["Dashboard__Enabled"] = "true",
         });
         await _silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
         _api = DoorbusterProcess.Start("Api", "api", cluster);
@@ -100,6 +101,20 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
                 TimeSpan.FromSeconds(60),
                 $"{process.Name} to be ready again once Redis is back");
         }
+    }
+
+    [Fact]
+    public async Task TheOrleansDashboardOnTheSiloRequiresTheAdminKey()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _silo.HttpAddress };
+        using var admin = new HttpClient { BaseAddress = _silo.HttpAddress };
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/dashboard")).StatusCode);
+        anonymous.DefaultRequestHeaders.Add("X-Api-Key", "wrong");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/dashboard")).StatusCode);
+        var served = await admin.GetAsync("/dashboard");
+        Assert.True(served.IsSuccessStatusCode, $"the dashboard answered {(int)served.StatusCode} with the admin key");
     }
 
     private static async Task<string> ScrapeAsync(DoorbusterProcess process)
