@@ -1,11 +1,12 @@
 using Doorbuster.Inventory;
 using Doorbuster.Tests.Infrastructure;
 using Orleans.Runtime;
+using Xunit.Abstractions;
 
 namespace Doorbuster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
-public sealed class InventoryGrainTests(ClusterFixture fixture)
+public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private static DateTimeOffset InTenMinutes => DateTimeOffset.UtcNow.AddMinutes(10);
 
@@ -20,8 +21,10 @@ public sealed class InventoryGrainTests(ClusterFixture fixture)
         await inventory.RestockAsync(100);
 
         // Act
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var results = await Task.WhenAll(Enumerable.Range(0, 1000)
             .Select(i => inventory.ReserveAsync($"order-{i}", 1, InTenMinutes)));
+        output.WriteLine($"1000 concurrent reserve calls on one sku answered in {clock.ElapsedMilliseconds} ms (Redis storage, group commit)");
 
         // Assert
         Assert.Equal(100, results.Count(r => r.Outcome == ReservationOutcome.Reserved));
