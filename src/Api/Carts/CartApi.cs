@@ -41,7 +41,7 @@ public static class CartApi
         var product = await products.GetProductAsync(sku, cancellationToken);
         if (product is null)
         {
-            return Problems.NotFound($"There is no product with sku '{sku}'.");
+            return Problems.UnknownSku(sku);
         }
 
         var cart = grains.GetGrain<ICartGrain>(cartId);
@@ -65,7 +65,7 @@ public static class CartApi
         var product = await products.GetProductAsync(sku, cancellationToken);
         if (product is null)
         {
-            return Problems.NotFound($"There is no product with sku '{sku}'.");
+            return Problems.UnknownSku(sku);
         }
 
         var cart = grains.GetGrain<ICartGrain>(cartId);

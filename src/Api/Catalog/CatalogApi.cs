@@ -39,7 +39,7 @@ public static partial class CatalogApi
     {
         var product = await cache.GetProductAsync(sku, cancellationToken);
         return product is null
-            ? Problems.NotFound($"There is no product with sku '{sku}'.")
+            ? Problems.UnknownSku(sku)
             : TypedResults.Ok(ProductResponse.From(product));
     }
 

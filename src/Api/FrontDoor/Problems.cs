@@ -11,6 +11,8 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found", type: TypeBase + "not-found");
 
+    public static ProblemHttpResult UnknownSku(string sku) => NotFound($"There is no product with sku '{sku}'.");
+
     public static ProblemHttpResult Conflict(string slug, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title, type: TypeBase + slug, extensions: extensions);
 

@@ -34,7 +34,7 @@ public static class InventoryApi
     {
         if (await products.GetProductAsync(sku, cancellationToken) is null)
         {
-            return Problems.NotFound($"There is no product with sku '{sku}'.");
+            return Problems.UnknownSku(sku);
         }
 
         var stock = await grains.GetGrain<IInventoryGrain>(sku).GetAsync();
@@ -52,7 +52,7 @@ public static class InventoryApi
 
         if (await products.GetProductAsync(sku, cancellationToken) is null)
         {
-            return Problems.NotFound($"There is no product with sku '{sku}'.");
+            return Problems.UnknownSku(sku);
         }
 
         var stock = await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(request.Quantity!.Value);

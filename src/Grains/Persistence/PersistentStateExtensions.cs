@@ -6,25 +6,18 @@ public static class PersistentStateExtensions
     /// Writes the state; when the write fails the activation is discarded, so that the change that was
     /// not stored is not seen by later calls either: the next activation reloads what was persisted.
     /// </summary>
-    public static async Task WriteOrDeactivateAsync<TState>(this IGrainBase grain, IPersistentState<TState> state)
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception exception)
-        {
-            grain.DeactivateOnIdle();
-            throw new StoreUnavailableException("The change could not be stored; it was not applied.", exception);
-        }
-    }
+    public static Task WriteOrDeactivateAsync<TState>(this IGrainBase grain, IPersistentState<TState> state) =>
+        StoreOrDeactivateAsync(grain, state.WriteStateAsync);
 
     /// <summary>Clears the stored state, with the same failure rule as <see cref="WriteOrDeactivateAsync{TState}"/>.</summary>
-    public static async Task ClearOrDeactivateAsync<TState>(this IGrainBase grain, IPersistentState<TState> state)
+    public static Task ClearOrDeactivateAsync<TState>(this IGrainBase grain, IPersistentState<TState> state) =>
+        StoreOrDeactivateAsync(grain, state.ClearStateAsync);
+
+    private static async Task StoreOrDeactivateAsync(IGrainBase grain, Func<Task> store)
     {
         try
         {
-            await state.ClearStateAsync();
+            await store();
         }
         catch (Exception exception)
         {
