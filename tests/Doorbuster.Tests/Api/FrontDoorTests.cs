@@ -84,20 +84,31 @@ public sealed class FrontDoorTests(ApiFactory api)
     {
         // Arrange: a real server with a browsing budget of one request, held by a request whose body is still coming.
         await using var throttled = api.WithWebHostBuilder(builder => builder.UseSetting("Admission:BrowseConcurrency", "1"));
-        throttled.UseKestrel(0);
+        var port = FreePorts.Next();
+        throttled.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         throttled.StartServer();
-        var client = throttled.CreateClient();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var held = new TcpClient();
-        await held.ConnectAsync(client.BaseAddress!.Host, client.BaseAddress.Port);
+        await held.ConnectAsync(IPAddress.Loopback, port);
         var stream = held.GetStream();
         const string json = """{ "sku": "ELEC-0001", "quantity": 1 }""";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST /api/carts/held/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\n\r\n{json[..1]}"));
-        await Eventually.ReturnsAsync(
-            async () => (await client.GetAsync("/api/products/ELEC-0001")).StatusCode,
-            status => status == HttpStatusCode.TooManyRequests,
-            TimeSpan.FromSeconds(10),
-            "the held request to take the only browsing permit");
+        try
+        {
+            await Eventually.ReturnsAsync(
+                async () => (await client.GetAsync("/api/products/ELEC-0001")).StatusCode,
+                status => status == HttpStatusCode.TooManyRequests,
+                TimeSpan.FromSeconds(10),
+                "the held request to take the only browsing permit");
+        }
+        catch (TimeoutException timeout)
+        {
+            var heldReply = new byte[2048];
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var read = await stream.ReadAsync(heldReply, wait.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : 0);
+            throw new TimeoutException($"{timeout.Message}; server at {client.BaseAddress}; the held connection got: '{Encoding.ASCII.GetString(heldReply, 0, read)}'", timeout);
+        }
 
         // Act
         var shed = await client.GetAsync("/api/products/ELEC-0001");

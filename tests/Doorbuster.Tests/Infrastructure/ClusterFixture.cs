@@ -3,12 +3,15 @@ extern alias silo;
 using Doorbuster.Hosting;
 using silo::Doorbuster.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace Doorbuster.Tests.Infrastructure;
 
 /// <summary>
-/// A three-silo test cluster whose grain state and reminders live in a real Redis, shared by the tests
+/// A three-silo test cluster whose membership, grain state and reminders live in a real Redis (so any
+/// silo may be killed, as in production), shared by the tests
 /// of the <see cref="ClusterCollection"/>. Tests use fresh grain keys. The payment window is short so
 /// that expiry can be observed.
 /// </summary>
@@ -29,7 +32,9 @@ public class ClusterFixture : IAsyncLifetime
         var builder = new TestClusterBuilder(3);
         builder.Properties["ConnectionStrings:Redis"] = Redis.ConnectionString;
         builder.Properties["Checkout:PaymentWindow"] = PaymentWindow.ToString();
+        builder.Options.UseTestClusterMembership = false;
         builder.AddSiloBuilderConfigurator<RedisSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<RedisClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -45,9 +50,19 @@ public class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             var redis = silo.Configuration.GetConnectionString("Redis")!;
+            silo.UseRedisClustering(redis);
             silo.AddDoorbusterRedisStorage(redis)
                 .AddDoorbusterRedisReminders(redis)
                 .AddDoorbusterGrains();
+        }
+    }
+
+    private sealed class RedisClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client)
+        {
+            client.UseRedisClustering(configuration.GetConnectionString("Redis")!);
+            client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
         }
     }
 }
