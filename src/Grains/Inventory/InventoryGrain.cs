@@ -179,17 +179,24 @@ public sealed class InventoryGrain : Grain, IInventoryGrain, IRemindable
     {
         var settled = _state.State.Settled;
         settled[orderId] = new Settlement(confirmed, now);
-        var cutoff = now - _options.SettledRetention;
-        var excess = settled.Count - _options.MaxSettled;
-        if (excess <= 0 && settled.Values.All(s => s.SettledAt >= cutoff))
+        if (settled.Count > _options.MaxSettled)
         {
-            return;
+            ForgetSettled(now);
         }
+    }
 
+    /// <summary>
+    /// Forgets settled order ids past their retention and, over the cap, the oldest down to a tenth below it,
+    /// so that the sort is paid once per many settlements rather than on each one of a hot sale.
+    /// </summary>
+    private void ForgetSettled(DateTimeOffset now)
+    {
+        var settled = _state.State.Settled;
+        var cutoff = now - _options.SettledRetention;
+        var keep = settled.Count > _options.MaxSettled ? _options.MaxSettled - (_options.MaxSettled / 10) : int.MaxValue;
         var forget = settled
-            .OrderBy(entry => entry.Value.SettledAt)
-            .Select((entry, index) => (entry.Key, entry.Value.SettledAt, index))
-            .Where(entry => entry.index < excess || entry.SettledAt < cutoff)
+            .OrderByDescending(entry => entry.Value.SettledAt)
+            .Where((entry, newest) => newest >= keep || entry.Value.SettledAt < cutoff)
             .Select(entry => entry.Key)
             .ToList();
         foreach (var key in forget)
@@ -239,6 +246,7 @@ public sealed class InventoryGrain : Grain, IInventoryGrain, IRemindable
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
+        ForgetSettled(_time.GetUtcNow());
         if (ExpireDue() > 0)
         {
             await _commit.CommitAsync();
