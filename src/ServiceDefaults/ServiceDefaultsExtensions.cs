@@ -61,7 +61,9 @@ public static class ServiceDefaultsExtensions
                         options.Filter = context => !context.Request.Path.StartsWithSegments("/health")
                             && !context.Request.Path.StartsWithSegments(OpsEndpoints.MetricsPath))
                     .AddSource(ActivitySources)
-                    .AddRedisInstrumentation();
+                    .AddRedisInstrumentation()
+                    .ConfigureRedisInstrumentation((services, redis) =>
+                        services.GetService<SharedRedisConnection>()?.WhenConnected(connection => redis.AddConnection(connection)));
             });
 
         // Traces leave the process only when a collector is configured; metrics are always scraped.
