@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Hot-sku benchmark against a throwaway redis-server on a loopback port; stops by itself.
+# Usage: bench/hot-sku.sh [seconds=10] [concurrency=256]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${REDIS_PORT:-6390}
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/dev/null &
+redis=$!
+trap 'kill $redis 2>/dev/null || true' EXIT
+until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
+dotnet run -c Release --project bench/Doorbuster.Bench -- "127.0.0.1:$port" "${1:-10}" "${2:-256}"
