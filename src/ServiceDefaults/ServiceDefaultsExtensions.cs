@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Doorbuster.ServiceDefaults.Admin;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -29,15 +30,6 @@ public static class ServiceDefaultsExtensions
         builder.AddDoorbusterTelemetry();
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
-
-        var redis = builder.Configuration.GetConnectionString("Redis");
-        if (!string.IsNullOrWhiteSpace(redis))
-        {
-            builder.Services.AddSingleton(new SharedRedisConnection(redis));
-            builder.Services.AddHealthChecks().AddCheck<RedisReadinessCheck>(
-                "redis", HealthStatus.Unhealthy, [ReadyTag], RedisReadinessCheck.Timeout);
-        }
-
         return builder;
     }
 
@@ -61,9 +53,8 @@ public static class ServiceDefaultsExtensions
                         options.Filter = context => !context.Request.Path.StartsWithSegments("/health")
                             && !context.Request.Path.StartsWithSegments(OpsEndpoints.MetricsPath))
                     .AddSource(ActivitySources)
-                    .AddRedisInstrumentation()
-                    .ConfigureRedisInstrumentation((services, redis) =>
-                        services.GetService<SharedRedisConnection>()?.WhenConnected(connection => redis.AddConnection(connection)));
+                    // Traces the process's one Redis connection (registered by AddRedisConnection), if it has one.
+                    .AddRedisInstrumentation();
             });
 
         // Traces leave the process only when a collector is configured; metrics are always scraped.

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Doorbuster.ServiceDefaults;
+namespace Doorbuster.ServiceDefaults.Admin;
 
 /// <summary>The admin key (configuration <c>Admin:ApiKey</c>, environment <c>Admin__ApiKey</c>).</summary>
 public sealed class AdminOptions

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
 
-namespace Doorbuster.ServiceDefaults;
+namespace Doorbuster.ServiceDefaults.Redis;
 
 /// <summary>Ready only while Redis answers a PING: without it nothing can be acknowledged.</summary>
-public sealed class RedisReadinessCheck(SharedRedisConnection redis) : IHealthCheck
+public sealed class RedisReadinessCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
@@ -11,8 +12,7 @@ public sealed class RedisReadinessCheck(SharedRedisConnection redis) : IHealthCh
     {
         try
         {
-            var connection = await redis.GetAsync().WaitAsync(Timeout, cancellationToken);
-            var latency = await connection.GetDatabase().PingAsync().WaitAsync(Timeout, cancellationToken);
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(Timeout, cancellationToken);
             return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:F1} ms.");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

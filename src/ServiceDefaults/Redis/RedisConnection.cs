@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Doorbuster.ServiceDefaults.Redis;
+
+/// <summary>
+/// One Redis connection per process, shared by Orleans' membership, grain storage and reminders, the
+/// inventory store, the readiness check and tracing. It never fails the start: when Redis is down it
+/// keeps reconnecting in the background, and every call made meanwhile fails within the timeouts below.
+/// </summary>
+public static class RedisConnection
+{
+    /// <summary>
+    /// Connect, command and sync timeouts applied when the connection string sets none: a request must be
+    /// answered within 2 s while Redis is away, so no single Redis call may hold it longer than that.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(1500);
+
+    public static ConfigurationOptions ParseOptions(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        var timeout = (int)DefaultTimeout.TotalMilliseconds;
+        if (!Mentions(connectionString, "connectTimeout"))
+        {
+            options.ConnectTimeout = timeout;
+        }
+
+        if (!Mentions(connectionString, "asyncTimeout"))
+        {
+            options.AsyncTimeout = timeout;
+        }
+
+        if (!Mentions(connectionString, "syncTimeout"))
+        {
+            options.SyncTimeout = timeout;
+        }
+
+        return options;
+    }
+
+    /// <summary>Registers the process's Redis connection and its readiness check.</summary>
+    public static IServiceCollection AddRedisConnection(this IServiceCollection services, string connectionString)
+    {
+        services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(ParseOptions(connectionString)));
+        if (!services.Any(service => service.ServiceType == typeof(RedisReadinessCheck)))
+        {
+            services.AddSingleton<RedisReadinessCheck>();
+            services.AddHealthChecks().AddCheck<RedisReadinessCheck>(
+                "redis", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag], RedisReadinessCheck.Timeout);
+        }
+
+        return services;
+    }
+
+    private static bool Mentions(string connectionString, string setting) =>
+        connectionString.Contains(setting + "=", StringComparison.OrdinalIgnoreCase);
+}
