@@ -10,9 +10,15 @@ public static partial class Identifiers
 {
     public const int MaxLength = 64;
 
+    /// <summary>The rule as a regular expression (also used by options validation attributes).</summary>
+    public const string Pattern = "^[A-Za-z0-9_-]{1,64}$";
+
+    /// <summary>The rule in words, for error messages.</summary>
+    public const string Rule = "1-64 characters of A-Z, a-z, 0-9, '_' and '-'";
+
     /// <summary>True when <paramref name="value"/> is a well-formed sku, cart id, order id or category.</summary>
     public static bool IsValid(string? value) => value is not null && IdPattern().IsMatch(value);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }

@@ -1,8 +1,11 @@
 namespace Doorbuster;
 
 /// <summary>
-/// A change could not be stored (Redis unreachable, timed out, or the write was refused), so it was
-/// not acknowledged and the grain went back to what was persisted. Callers may retry.
+/// A change could not be stored: Redis was unreachable, too slow, or refused the write. The exception
+/// says whether the change was certainly not applied (<see cref="MayHaveBeenApplied"/> false: nothing
+/// reached Redis) or whether its outcome is unknown (true: a write was sent and its answer lost). Either
+/// way the grain goes back to what Redis holds before its next call, and the caller may retry: every
+/// write of the contract is idempotent under its key.
 /// </summary>
 [GenerateSerializer, Alias("Doorbuster.StoreUnavailableException")]
 public sealed class StoreUnavailableException : Exception
@@ -20,4 +23,14 @@ public sealed class StoreUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    public StoreUnavailableException(bool mayHaveBeenApplied, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        MayHaveBeenApplied = mayHaveBeenApplied;
+    }
+
+    /// <summary>True when the change may have been stored although the caller was not told so.</summary>
+    [Id(0)]
+    public bool MayHaveBeenApplied { get; init; }
 }

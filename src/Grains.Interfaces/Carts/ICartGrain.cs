@@ -2,36 +2,43 @@ using Orleans.Concurrency;
 
 namespace Doorbuster.Carts;
 
-/// <summary>A shopping cart: skus and quantities. Prices are looked up from the catalog when shown.</summary>
+/// <summary>
+/// A shopping cart: skus and quantities in one currency. Prices are looked up from the catalog when shown.
+/// Its key is a server-issued, signed cart id: the front door never calls a cart it did not issue.
+/// </summary>
 [Alias("Doorbuster.Carts.ICartGrain")]
 public interface ICartGrain : IGrainWithStringKey
 {
-    /// <summary>The cart; an unknown cart is empty.</summary>
+    /// <summary>The cart; a cart never written is empty.</summary>
     [ReadOnly, Alias("Get")]
     Task<CartContents> GetAsync();
 
-    /// <summary>Adds <paramref name="quantity"/> to the line of <paramref name="sku"/>.</summary>
+    /// <summary>Adds <paramref name="quantity"/> units of a product priced in <paramref name="currency"/>.</summary>
     [Alias("Add")]
-    Task<CartUpdate> AddAsync(string sku, int quantity);
+    Task<CartUpdate> AddAsync(string sku, int quantity, string currency);
 
     /// <summary>Sets the line of <paramref name="sku"/> to <paramref name="quantity"/>; 0 removes it.</summary>
     [Alias("SetQuantity")]
-    Task<CartUpdate> SetQuantityAsync(string sku, int quantity);
+    Task<CartUpdate> SetQuantityAsync(string sku, int quantity, string currency);
 
-    /// <summary>Empties the cart and deletes its stored state.</summary>
+    /// <summary>Empties the cart.</summary>
     [Alias("Clear")]
     Task ClearAsync();
 
-    /// <summary>Removes what an order took from the cart, leaving lines added since.</summary>
-    [Alias("RemoveOrdered")]
-    Task RemoveOrderedAsync(CartLine[] ordered);
+    /// <summary>
+    /// Takes what order <paramref name="orderId"/> bought out of the cart, leaving lines added since.
+    /// Once per order: a repeat changes nothing.
+    /// </summary>
+    [Alias("SettleCheckout")]
+    Task SettleCheckoutAsync(string orderId, CartLine[] ordered);
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Carts.CartLine")]
 public sealed record CartLine(string Sku, int Quantity);
 
+/// <summary>The lines of a cart, its currency (<c>null</c> while empty) and when it last changed.</summary>
 [GenerateSerializer, Immutable, Alias("Doorbuster.Carts.CartContents")]
-public sealed record CartContents(CartLine[] Lines, DateTimeOffset? UpdatedAt);
+public sealed record CartContents(CartLine[] Lines, string? Currency, DateTimeOffset? UpdatedAt);
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Carts.CartUpdate")]
 public sealed record CartUpdate(CartUpdateOutcome Outcome, CartContents Cart);
@@ -46,6 +53,9 @@ public enum CartUpdateOutcome
 
     /// <summary>The cart would hold more than <see cref="CartLimits.MaxLines"/> lines; nothing changed.</summary>
     TooManyLines = 2,
+
+    /// <summary>The cart is priced in another currency than the product; nothing changed.</summary>
+    CurrencyMismatch = 3,
 }
 
 /// <summary>The limits of a cart, from the public contract.</summary>

@@ -9,11 +9,13 @@ namespace Doorbuster.Catalog;
 [Alias("Doorbuster.Catalog.ICatalogIndexGrain")]
 public interface ICatalogIndexGrain : IGrainWithStringKey
 {
+    /// <summary>Lists the product, unless the index already lists this version or a newer one.</summary>
     [Alias("Upsert")]
     Task UpsertAsync(ProductSnapshot product);
 
+    /// <summary>Unlists the product if the index lists a version older than <paramref name="version"/> (it moved away).</summary>
     [Alias("Remove")]
-    Task RemoveAsync(string sku);
+    Task RemoveAsync(string sku, long version);
 
     /// <summary>Page <paramref name="page"/> (1-based) of <paramref name="pageSize"/> products, ordered by sku.</summary>
     [ReadOnly, Alias("GetPage")]

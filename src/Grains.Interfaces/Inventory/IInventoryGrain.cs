@@ -5,8 +5,13 @@ namespace Doorbuster.Inventory;
 /// <summary>
 /// The stock of one sku. Every stock movement happens here, each in one call, so that
 /// <c>available + reserved + sold == total restocked</c> holds after every persisted write.
-/// Reservations are keyed by order id: reserve, confirm and release are idempotent.
+/// Reservations are keyed by order id, and every movement is idempotent under its key.
 /// </summary>
+/// <remarks>
+/// A reservation is never returned on this grain's own authority: when one passes its expiry, the grain
+/// asks the order (<see cref="Orders.IOrderGrain.DecideExpiredReservationAsync"/>), so that a paid order
+/// can never lose a line to a clock that runs ahead.
+/// </remarks>
 [Alias("Doorbuster.Inventory.IInventoryGrain")]
 public interface IInventoryGrain : IGrainWithStringKey
 {
@@ -14,13 +19,17 @@ public interface IInventoryGrain : IGrainWithStringKey
     [ReadOnly, Alias("Get")]
     Task<StockLevel> GetAsync();
 
-    /// <summary>Adds <paramref name="quantity"/> units to what is available.</summary>
+    /// <summary>
+    /// Adds <paramref name="quantity"/> units to what is available. With an <paramref name="idempotencyKey"/>,
+    /// a repeat within a day is counted once and answered like the first.
+    /// </summary>
     [Alias("Restock")]
-    Task<StockLevel> RestockAsync(int quantity);
+    Task<RestockResult> RestockAsync(int quantity, string? idempotencyKey);
 
     /// <summary>
-    /// Takes <paramref name="quantity"/> units from available for <paramref name="orderId"/> until
-    /// <paramref name="expiresAt"/>; after that they return to available unless confirmed.
+    /// Holds exactly <paramref name="quantity"/> units for <paramref name="orderId"/> until
+    /// <paramref name="expiresAt"/>. Repeating it changes nothing; repeating it with another quantity
+    /// adjusts the hold (all or nothing).
     /// </summary>
     [Alias("Reserve")]
     Task<ReservationResult> ReserveAsync(string orderId, int quantity, DateTimeOffset expiresAt);
@@ -37,6 +46,21 @@ public interface IInventoryGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.StockLevel")]
 public sealed record StockLevel(string Sku, long Available, long Reserved, long Sold, long TotalRestocked);
 
+[GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.RestockResult")]
+public sealed record RestockResult(RestockOutcome Outcome, StockLevel Stock);
+
+[GenerateSerializer, Alias("Doorbuster.Inventory.RestockOutcome")]
+public enum RestockOutcome
+{
+    Restocked = 0,
+
+    /// <summary>A restock with this key happened before; <see cref="RestockResult.Stock"/> is its answer.</summary>
+    Repeated = 1,
+
+    /// <summary>The key was used before for another quantity; nothing changed.</summary>
+    KeyReused = 2,
+}
+
 [GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.ReservationResult")]
 public sealed record ReservationResult(ReservationOutcome Outcome, long Available)
 {
@@ -47,17 +71,14 @@ public sealed record ReservationResult(ReservationOutcome Outcome, long Availabl
 [GenerateSerializer, Alias("Doorbuster.Inventory.ReservationOutcome")]
 public enum ReservationOutcome
 {
-    /// <summary>The units were taken from available.</summary>
+    /// <summary>The units were taken from available (or the hold was adjusted to the new quantity).</summary>
     Reserved = 0,
 
-    /// <summary>This order already holds this reservation; nothing changed.</summary>
+    /// <summary>This order already holds this quantity; nothing changed but the expiry.</summary>
     AlreadyReserved = 1,
 
     /// <summary>Fewer units are available than asked for; nothing changed.</summary>
     Insufficient = 2,
-
-    /// <summary>This order's reservation was already confirmed or released; nothing changed.</summary>
-    AlreadySettled = 3,
 
     /// <summary>The requested expiry is in the past (a late retry); nothing changed.</summary>
     Expired = 4,
@@ -69,12 +90,9 @@ public enum SettlementOutcome
     Confirmed = 0,
     Released = 1,
 
-    /// <summary>The units were sold earlier for this order.</summary>
-    AlreadyConfirmed = 2,
-
-    /// <summary>The units went back earlier (released, cancelled or expired).</summary>
-    AlreadyReleased = 3,
-
-    /// <summary>No reservation of this order is known.</summary>
+    /// <summary>
+    /// The order holds no reservation here (it never had one, or it was settled before: an order settles
+    /// each line once, so for a repeat this means "already done").
+    /// </summary>
     NotReserved = 4,
 }

@@ -2,12 +2,13 @@ namespace Doorbuster.Orders;
 
 /// <summary>
 /// One order and its checkout saga, keyed by an id derived from (cart id, idempotency key): a repeated
-/// checkout reaches the same grain and gets the same order. Unfinished sagas are resumed after a crash.
+/// checkout reaches the same grain and gets the same order. The order decides the fate of its lines:
+/// the inventory asks it before returning an expired reservation.
 /// </summary>
 [Alias("Doorbuster.Orders.IOrderGrain")]
 public interface IOrderGrain : IGrainWithStringKey
 {
-    /// <summary>Reserves every line of the cart, all or nothing; repeated calls return the first outcome.</summary>
+    /// <summary>Reserves every line of the cart, all or nothing; repeated calls return the first order.</summary>
     [Alias("Checkout")]
     Task<CheckoutResult> CheckoutAsync(string cartId);
 
@@ -15,30 +16,32 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<OrderSnapshot?> GetAsync();
 
-    /// <summary>Turns the reservations into sales. Idempotent.</summary>
+    /// <summary>Turns the reservations into sales, every line or none. Idempotent.</summary>
     [Alias("Pay")]
     Task<OrderActionResult> PayAsync();
 
     /// <summary>Returns the reserved units. Idempotent.</summary>
     [Alias("Cancel")]
     Task<OrderActionResult> CancelAsync();
+
+    /// <summary>
+    /// Asked by an inventory grain whose reservation for this order passed its expiry: release it (the order
+    /// expired, was cancelled, or never came to be), confirm it (the order is paid) or hold it longer (the
+    /// order's own deadline has not passed). <paramref name="sku"/> is the line whose inventory asks.
+    /// </summary>
+    [Alias("DecideExpiredReservation")]
+    Task<ReservationDecision> DecideExpiredReservationAsync(string sku);
 }
 
 [GenerateSerializer, Alias("Doorbuster.Orders.OrderStatus")]
 public enum OrderStatus
 {
-    /// <summary>No checkout has reached this order id.</summary>
+    /// <summary>No checkout has created this order.</summary>
     None = 0,
-
-    /// <summary>The intent is stored and the lines are being reserved.</summary>
-    Reserving = 1,
     PendingPayment = 2,
     Paid = 3,
     Cancelled = 4,
     Expired = 5,
-
-    /// <summary>Some line was short; nothing is reserved and no order exists for clients.</summary>
-    Rejected = 6,
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.OrderLine")]
@@ -79,3 +82,16 @@ public enum OrderActionOutcome
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.OrderActionResult")]
 public sealed record OrderActionResult(OrderActionOutcome Outcome, OrderSnapshot? Order);
+
+[GenerateSerializer, Alias("Doorbuster.Orders.ReservationVerdict")]
+public enum ReservationVerdict
+{
+    Release = 0,
+    Confirm = 1,
+
+    /// <summary>Keep the reservation until <see cref="ReservationDecision.HoldUntil"/> and ask again then.</summary>
+    Hold = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("Doorbuster.Orders.ReservationDecision")]
+public sealed record ReservationDecision(ReservationVerdict Verdict, DateTimeOffset HoldUntil);

@@ -1,52 +1,164 @@
 using Doorbuster.Diagnostics;
 using Doorbuster.Persistence;
+using Microsoft.Extensions.Logging;
 
 namespace Doorbuster.Catalog;
 
 /// <summary>
 /// One product. Reads are served from the activation (the L1 cache); an upsert is stored before it is
-/// acknowledged, then the catalog indexes and the Api near caches are told.
+/// acknowledged, then the catalog indexes and the Api near caches are told. Upserting what is already
+/// stored changes nothing (the version stays), so a retried upsert is harmless.
 /// </summary>
+/// <remarks>
+/// The indexes follow the product, not the other way round: when they cannot be told, the upsert answers
+/// "may have been applied", and the grain keeps retrying (a timer while active, a reminder across silo
+/// failures) until every index lists the stored version; a retried upsert repairs them as well. Index
+/// updates are idempotent by version, so repeating them is always safe.
+/// </remarks>
 public sealed class ProductGrain(
     [PersistentState("product", StorageNames.Catalog)] IPersistentState<ProductState> state,
-    DoorbusterMetrics metrics) : Grain, IProductGrain
+    GrainMetrics metrics,
+    ILogger<ProductGrain> logger) : Grain, IProductGrain, IRemindable
 {
+    private const string ReindexReminder = "reindex";
+    private static readonly TimeSpan RepairInterval = TimeSpan.FromSeconds(5);
+
     private bool _servedSinceLoad;
+    private IGrainTimer? _repair;
 
     public Task<ProductSnapshot?> GetAsync()
     {
         // The first read of an activation paid for the load from storage: that is the grain-level miss.
-        metrics.CacheLookup(CacheLevels.Grain, hit: _servedSinceLoad);
+        metrics.ProductRead(servedFromMemory: _servedSinceLoad);
         _servedSinceLoad = true;
         return Task.FromResult(Snapshot());
     }
 
     public async Task<ProductSnapshot> UpsertAsync(ProductDetails details)
     {
-        var previousCategory = state.State.Version > 0 ? state.State.Category : null;
         var product = state.State;
-        product.Name = details.Name;
-        product.Description = details.Description;
-        product.Category = details.Category;
-        product.Price = details.Price;
-        product.Currency = details.Currency;
-        product.Version++;
-        await this.WriteOrDeactivateAsync(state);
+        var unchanged = product.Version > 0
+            && product.Name == details.Name
+            && product.Description == details.Description
+            && product.Category == details.Category
+            && product.Price == details.Price
+            && product.Currency == details.Currency;
+        if (!unchanged)
+        {
+            if (product.Version > 0 && product.Category != details.Category)
+            {
+                product.PreviousCategory = product.Category;
+            }
 
+            product.Name = details.Name;
+            product.Description = details.Description;
+            product.Category = details.Category;
+            product.Price = details.Price;
+            product.Currency = details.Currency;
+            product.Version++;
+            await this.WriteOrDeactivateAsync(state);
+        }
+
+        try
+        {
+            await IndexAsync();
+        }
+        catch (Exception exception)
+        {
+            StartRepair(exception);
+            throw new StoreUnavailableException(
+                mayHaveBeenApplied: true, "The product was stored but the catalog listings could not be updated yet; they are being repaired. Retry to confirm.", exception);
+        }
+
+        if (!unchanged)
+        {
+            await PublishAsync();
+        }
+
+        return Snapshot()!;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ReindexReminder)
+        {
+            await RepairAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task IndexAsync()
+    {
         var snapshot = Snapshot()!;
-        var indexUpdates = new List<Task>
+        var updates = new List<Task>
         {
             GrainFactory.GetGrain<ICatalogIndexGrain>(CatalogIndexKeys.All).UpsertAsync(snapshot),
             GrainFactory.GetGrain<ICatalogIndexGrain>(snapshot.Category).UpsertAsync(snapshot),
         };
-        if (previousCategory is not null && previousCategory != snapshot.Category)
+        if (state.State.PreviousCategory is { } previous && previous != snapshot.Category)
         {
-            indexUpdates.Add(GrainFactory.GetGrain<ICatalogIndexGrain>(previousCategory).RemoveAsync(snapshot.Sku));
+            updates.Add(GrainFactory.GetGrain<ICatalogIndexGrain>(previous).RemoveAsync(snapshot.Sku, snapshot.Version));
         }
 
-        await Task.WhenAll(indexUpdates);
-        await GrainFactory.GetGrain<ICatalogChangeHubGrain>(0).PublishAsync(snapshot.Sku);
-        return snapshot;
+        await Task.WhenAll(updates);
+    }
+
+    private void StartRepair(Exception exception)
+    {
+        logger.LogWarning(exception, "The catalog listings of product {Sku} could not be updated; repairing them in the background", this.GetPrimaryKeyString());
+        _repair ??= this.RegisterGrainTimer(RepairAsync, new GrainTimerCreationOptions(RepairInterval, RepairInterval));
+        _ = RegisterRepairReminderAsync();
+    }
+
+    private async Task RegisterRepairReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(ReindexReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not register the reindex reminder of product {Sku}; the timer goes on while the grain is active", this.GetPrimaryKeyString());
+        }
+    }
+
+    private async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Version == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await IndexAsync();
+        }
+        catch (Exception exception)
+        {
+            logger.LogDebug(exception, "Catalog listings of product {Sku} still cannot be updated", this.GetPrimaryKeyString());
+            return;
+        }
+
+        _repair?.Dispose();
+        _repair = null;
+        if (await this.GetReminder(ReindexReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        await PublishAsync();
+    }
+
+    /// <summary>Tells the Api near caches; a lost push is covered by their short expiry.</summary>
+    private async Task PublishAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ICatalogChangeHubGrain>(0).PublishAsync(this.GetPrimaryKeyString());
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not publish the change of product {Sku}; near caches catch up when their entries expire", this.GetPrimaryKeyString());
+        }
     }
 
     private ProductSnapshot? Snapshot()

@@ -10,4 +10,7 @@ public sealed class ProductState
     [Id(3)] public decimal Price { get; set; }
     [Id(4)] public string Currency { get; set; } = "USD";
     [Id(5)] public long Version { get; set; }
+
+    /// <summary>The category before the last change of category, whose index must no longer list the product.</summary>
+    [Id(6)] public string? PreviousCategory { get; set; }
 }

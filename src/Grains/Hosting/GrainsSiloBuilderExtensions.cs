@@ -10,16 +10,26 @@ public static class GrainsSiloBuilderExtensions
 {
     /// <summary>
     /// Registers what the Doorbuster grains need on any silo (cluster silo, embedded silo, test silo):
-    /// domain metrics, the clock and the grains' options. Storage providers are the host's choice.
+    /// domain metrics, the clock and the grains' options. Where state lives is the host's choice
+    /// (<see cref="RedisSiloBuilderExtensions.UseDoorbusterRedis"/>).
     /// </summary>
     public static ISiloBuilder AddDoorbusterGrains(this ISiloBuilder silo)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
-        silo.Services.TryAddSingleton<DoorbusterMetrics>();
-        silo.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName);
+        silo.Services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);
+        silo.Services.TryAddSingleton<GrainMetrics>();
+        silo.Services.AddOptions<InventoryOptions>()
+            .BindConfiguration(InventoryOptions.SectionName)
+            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.MaxDecisionsPerSweep > 0, "Inventory:SweepInterval and Inventory:MaxDecisionsPerSweep must be positive.")
+            .Validate(o => o.RestockKeyRetention >= TimeSpan.FromHours(24), "Inventory:RestockKeyRetention must be at least 24 hours (the contract).")
+            .ValidateOnStart();
         silo.Services.AddOptions<CheckoutOptions>()
             .BindConfiguration(CheckoutOptions.SectionName)
             .Validate(o => o.PaymentWindow > TimeSpan.Zero, "Checkout:PaymentWindow must be positive.")
+            .ValidateOnStart();
+        silo.Services.AddOptions<OrdersOptions>()
+            .BindConfiguration(OrdersOptions.SectionName)
+            .Validate(o => o.Retention > TimeSpan.Zero, "Orders:Retention must be positive.")
             .ValidateOnStart();
         return silo;
     }

@@ -1,39 +1,60 @@
+using Doorbuster.Inventory;
+using Doorbuster.Orders;
 using Doorbuster.Persistence;
-using Doorbuster.ServiceDefaults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
 using StackExchange.Redis;
 
-namespace Doorbuster.Silo.Hosting;
+namespace Doorbuster.Hosting;
 
 public static class RedisSiloBuilderExtensions
 {
     /// <summary>
-    /// Grain state in Redis: one provider per kind of grain, all sharing one connection. Carts get an entry
-    /// expiry (an idle cart disappears after <see cref="StorageNames.CartExpiry"/>) and are deleted when cleared.
+    /// Membership, grain state, reminders and the inventory's stock in Redis, all over the process's one
+    /// <see cref="IConnectionMultiplexer"/> (which the host registers). Carts expire when idle
+    /// (<see cref="StorageNames.CartExpiry"/>) and settled orders after their retention
+    /// (<see cref="OrdersOptions.Retention"/>), by Redis' own key expiry, so Redis stays bounded.
     /// </summary>
-    public static ISiloBuilder AddDoorbusterRedisStorage(this ISiloBuilder silo, string connectionString)
+    public static ISiloBuilder UseDoorbusterRedis(this ISiloBuilder silo, string connectionString)
     {
-        silo.Services.TryAddSingleton(new SharedRedisConnection(connectionString));
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        silo.UseRedisClustering(options => options.ConfigurationOptions = configuration);
+        silo.Services.AddOptions<Orleans.Clustering.Redis.RedisClusteringOptions>().Configure<IServiceProvider>((options, services) =>
+            options.CreateMultiplexer = _ => Task.FromResult((services.GetRequiredService<IConnectionMultiplexer>(), IsShared: true)));
+
         foreach (var name in StorageNames.All)
         {
             silo.AddRedisGrainStorage(name, options =>
             {
-                options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString);
+                options.ConfigurationOptions = configuration;
                 options.DeleteStateOnClear = true;
-                if (name == StorageNames.Carts)
-                {
-                    options.EntryExpiry = StorageNames.CartExpiry;
-                }
             });
-            silo.Services.AddOptions<RedisStorageOptions>(name).Configure<SharedRedisConnection>((options, shared) =>
-                options.CreateMultiplexer = async _ => (await shared.GetAsync(), IsShared: true));
+            silo.Services.AddOptions<RedisStorageOptions>(name).Configure<IServiceProvider>((options, services) =>
+            {
+                options.CreateMultiplexer = _ => Task.FromResult((services.GetRequiredService<IConnectionMultiplexer>(), IsShared: true));
+
+                // Compact and fast; the states are [GenerateSerializer] types with stable ids.
+                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+                options.EntryExpiry = name switch
+                {
+                    StorageNames.Carts => StorageNames.CartExpiry,
+                    StorageNames.Orders => OrdersOptions.EntryExpiry(
+                        services.GetRequiredService<IOptions<OrdersOptions>>().Value, services.GetRequiredService<IOptions<CheckoutOptions>>().Value),
+                    _ => null,
+                };
+            });
         }
 
+        silo.UseRedisReminderService(options => options.ConfigurationOptions = configuration);
+        silo.Services.AddOptions<RedisReminderTableOptions>().Configure<IServiceProvider>((options, services) =>
+            options.CreateMultiplexer = _ => Task.FromResult((services.GetRequiredService<IConnectionMultiplexer>(), IsShared: true)));
+
+        silo.Services.AddSingleton<RedisInventoryStore>();
         return silo;
     }
-
-    /// <summary>Reminders (reservation and payment expiry) in Redis, so they fire even after their silo died.</summary>
-    public static ISiloBuilder AddDoorbusterRedisReminders(this ISiloBuilder silo, string connectionString) =>
-        silo.UseRedisReminderService(options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
 }

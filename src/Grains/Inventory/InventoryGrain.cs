@@ -1,114 +1,105 @@
 using Doorbuster.Diagnostics;
-using Orleans.Concurrency;
+using Doorbuster.Hosting;
+using Doorbuster.Orders;
 using Doorbuster.Persistence;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace Doorbuster.Inventory;
 
 /// <summary>
-/// The stock of one sku, with group commit: calls interleave, each applies its movement to memory in one
-/// synchronous step (so check-and-reserve is atomic), then waits for the single Redis write that carries it.
-/// Reads return the last persisted level, never a change that could still be rolled back.
+/// The stock of one sku, with group commit: calls interleave, each applies its movement to the
+/// <see cref="StockBook"/> in one synchronous step (so check-and-reserve is atomic), then waits for the
+/// single Redis write that carries it, which holds only what its batch changed. Reads return the last
+/// stored level, never a change that could still be lost.
 /// </summary>
+/// <remarks>
+/// Expired reservations are brought to their orders by a sweep timer; a reminder brings the grain back to
+/// sweep after its activation was collected or its silo died. A failed write breaks the activation: it
+/// answers 503 until Orleans replaces it with one that re-reads Redis.
+/// </remarks>
 [Reentrant]
-public sealed class InventoryGrain : Grain, IInventoryGrain, IRemindable
+public sealed class InventoryGrain(
+    RedisInventoryStore store,
+    GrainMetrics metrics,
+    [FromKeyedServices(DomainClock.Key)] TimeProvider time,
+    IOptions<InventoryOptions> options,
+    ILogger<InventoryGrain> logger) : Grain, IInventoryGrain, IRemindable
 {
     private const string ExpiryReminder = "reservation-expiry";
 
-    private readonly IPersistentState<InventoryState> _state;
-    private readonly DoorbusterMetrics _metrics;
-    private readonly TimeProvider _time;
-    private readonly InventoryOptions _options;
-    private readonly ILogger<InventoryGrain> _logger;
-    private readonly GroupCommit _commit;
-    private InventoryState _persisted = new();
-    private StockLevel _persistedLevel = new("", 0, 0, 0, 0);
-    private IGrainTimer? _sweepTimer;
-    private bool _reminderRegistered;
+    /// <summary>How long an order may take to answer, and when an unanswered one is asked again.</summary>
+    private static readonly TimeSpan UnansweredRetry = TimeSpan.FromSeconds(5);
 
-    public InventoryGrain(
-        [PersistentState("stock", StorageNames.Inventory)] IPersistentState<InventoryState> state,
-        DoorbusterMetrics metrics,
-        TimeProvider time,
-        IOptions<InventoryOptions> options,
-        ILogger<InventoryGrain> logger)
-    {
-        _state = state;
-        _metrics = metrics;
-        _time = time;
-        _options = options.Value;
-        _logger = logger;
-        _commit = new GroupCommit(WriteAsync, RestorePersisted, metrics.InventoryWriteBatch);
-    }
+    private readonly InventoryOptions _options = options.Value;
+    private readonly Dictionary<string, RestockRecord> _restocks = new(StringComparer.Ordinal);
+    private StockBook _book = null!;
+    private GroupCommit _commit = null!;
+    private StockLevel _stored = null!;
+    private IGrainTimer? _sweep;
+    private bool _reminderRegistered;
 
     private string Sku => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        Remember(_state.State.Clone());
-        if (_state.State.Reservations.Count > 0)
-        {
-            // Reservations that expired while no activation was watching are returned now.
-            if (ExpireDue() > 0)
-            {
-                await _commit.CommitAsync();
-            }
-
-            await WatchExpiriesAsync();
-        }
+        var stored = await store.ReadAsync(Sku);
+        _book = StockBook.From(stored, _options.ExpiryGrace);
+        _stored = _book.Level(Sku);
+        _commit = new GroupCommit(WriteAsync, OnWriteFailed, metrics.InventoryWriteBatch);
+        WatchExpiries();
     }
 
-    public Task<StockLevel> GetAsync() => Task.FromResult(_persistedLevel);
+    public Task<StockLevel> GetAsync() => Task.FromResult(_stored);
 
-    public async Task<StockLevel> RestockAsync(int quantity)
+    public async Task<RestockResult> RestockAsync(int quantity, string? idempotencyKey)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        var stock = _state.State;
-        stock.Available += quantity;
-        stock.TotalRestocked += quantity;
+        _commit.ThrowIfBroken();
+        if (idempotencyKey is not null && await FindRestockAsync(idempotencyKey) is { } earlier)
+        {
+            // The earlier restock may still be on its way to Redis.
+            await _commit.WhenStoredAsync();
+            return earlier.Quantity == quantity
+                ? new RestockResult(RestockOutcome.Repeated, earlier.Stock(Sku))
+                : new RestockResult(RestockOutcome.KeyReused, _stored);
+        }
+
+        _book.Restock(quantity);
+        var level = _book.Level(Sku);
+        if (idempotencyKey is not null)
+        {
+            var record = new RestockRecord(quantity, level.Available, level.Reserved, level.Sold, level.TotalRestocked);
+            _restocks[idempotencyKey] = record;
+            _book.RecordRestock(idempotencyKey, record);
+        }
+
         await _commit.CommitAsync();
-        return _persistedLevel;
+        return new RestockResult(RestockOutcome.Restocked, level);
     }
 
     public async Task<ReservationResult> ReserveAsync(string orderId, int quantity, DateTimeOffset expiresAt)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        var stock = _state.State;
-        ReservationOutcome outcome;
-        if (stock.Reservations.ContainsKey(orderId))
+        _commit.ThrowIfBroken();
+        var outcome = _book.Reserve(orderId, quantity, expiresAt, time.GetUtcNow());
+        metrics.Reservation(outcome switch
         {
-            outcome = ReservationOutcome.AlreadyReserved;
-        }
-        else if (stock.Settled.ContainsKey(orderId))
+            ReservationOutcome.Reserved => "reserved",
+            ReservationOutcome.AlreadyReserved => "duplicate",
+            ReservationOutcome.Insufficient => "insufficient",
+            _ => "expired",
+        });
+        if (outcome is ReservationOutcome.Insufficient or ReservationOutcome.Expired)
         {
-            outcome = ReservationOutcome.AlreadySettled;
-        }
-        else if (expiresAt <= _time.GetUtcNow())
-        {
-            outcome = ReservationOutcome.Expired;
-        }
-        else if (stock.Available < quantity)
-        {
-            _metrics.Reservation("insufficient");
-            return new ReservationResult(ReservationOutcome.Insufficient, stock.Available);
-        }
-        else
-        {
-            stock.Available -= quantity;
-            stock.Reservations[orderId] = new Reservation(quantity, expiresAt);
-            outcome = ReservationOutcome.Reserved;
+            return new ReservationResult(outcome, _book.Available);
         }
 
-        // A repeat also waits: the change it repeats may still be on its way to Redis.
-        await _commit.CommitAsync();
-        _metrics.Reservation(outcome == ReservationOutcome.Reserved ? "reserved" : "duplicate");
-        if (outcome == ReservationOutcome.Reserved)
-        {
-            await WatchExpiriesAsync();
-        }
-
-        return new ReservationResult(outcome, _persistedLevel.Available);
+        // A repeat waits too: the hold it repeats may still be on its way to Redis.
+        await (_book.HasChanges ? _commit.CommitAsync() : _commit.WhenStoredAsync());
+        WatchExpiries();
+        return new ReservationResult(outcome, _stored.Available);
     }
 
     public Task<SettlementOutcome> ConfirmAsync(string orderId) => SettleAsync(orderId, confirm: true);
@@ -122,159 +113,176 @@ public sealed class InventoryGrain : Grain, IInventoryGrain, IRemindable
             return;
         }
 
-        if (ExpireDue() > 0)
+        // Activation started the sweep; with nothing left to watch the reminder goes.
+        WatchExpiries();
+        if (_book.HoldCount == 0)
         {
-            await _commit.CommitAsync();
-        }
-
-        if (_state.State.Reservations.Count == 0 && !_commit.IsWriting)
-        {
-            var reminder = await this.GetReminder(ExpiryReminder);
-            if (reminder is not null)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-
-            _reminderRegistered = false;
+            await ForgetReminderAsync();
         }
     }
 
     private async Task<SettlementOutcome> SettleAsync(string orderId, bool confirm)
     {
-        var stock = _state.State;
-        SettlementOutcome outcome;
-        if (stock.Reservations.TryGetValue(orderId, out var reservation))
-        {
-            var now = _time.GetUtcNow();
-            var lapsed = now >= reservation.ExpiresAt + _options.ExpiryGrace;
-            if (confirm && !lapsed)
-            {
-                stock.Reservations.Remove(orderId);
-                stock.Sold += reservation.Quantity;
-                RecordSettlement(orderId, confirmed: true, now);
-                outcome = SettlementOutcome.Confirmed;
-            }
-            else
-            {
-                stock.Reservations.Remove(orderId);
-                stock.Available += reservation.Quantity;
-                RecordSettlement(orderId, confirmed: false, now);
-                outcome = confirm ? SettlementOutcome.AlreadyReleased : SettlementOutcome.Released;
-            }
-        }
-        else if (stock.Settled.TryGetValue(orderId, out var settlement))
-        {
-            outcome = settlement.Confirmed ? SettlementOutcome.AlreadyConfirmed : SettlementOutcome.AlreadyReleased;
-        }
-        else
-        {
-            return SettlementOutcome.NotReserved;
-        }
-
-        await _commit.CommitAsync();
+        _commit.ThrowIfBroken();
+        var outcome = confirm ? _book.Confirm(orderId) : _book.Release(orderId);
+        await (outcome == SettlementOutcome.NotReserved ? _commit.WhenStoredAsync() : _commit.CommitAsync());
         return outcome;
     }
 
-    private void RecordSettlement(string orderId, bool confirmed, DateTimeOffset now)
+    private async Task<RestockRecord?> FindRestockAsync(string key)
     {
-        var settled = _state.State.Settled;
-        settled[orderId] = new Settlement(confirmed, now);
-        if (settled.Count > _options.MaxSettled)
+        if (_restocks.TryGetValue(key, out var known))
         {
-            ForgetSettled(now);
+            return known;
+        }
+
+        var stored = await store.FindRestockAsync(Sku, key);
+        _commit.ThrowIfBroken();
+
+        // A restock with this key may have been applied while the lookup was out.
+        if (_restocks.TryGetValue(key, out known))
+        {
+            return known;
+        }
+
+        if (stored is not null)
+        {
+            _restocks[key] = stored;
+        }
+
+        return stored;
+    }
+
+    /// <summary>While reservations are outstanding, a timer sweeps them; a reminder covers a lost activation.</summary>
+    private void WatchExpiries()
+    {
+        if (_book.HoldCount > 0)
+        {
+            _sweep ??= this.RegisterGrainTimer(
+                SweepAsync, new GrainTimerCreationOptions(_options.SweepInterval, _options.SweepInterval) { Interleave = true });
         }
     }
 
     /// <summary>
-    /// Forgets settled order ids past their retention and, over the cap, the oldest down to a tenth below it,
-    /// so that the sort is paid once per many settlements rather than on each one of a hot sale.
+    /// Brings every reservation past its expiry (plus grace) to its order and does what the order says:
+    /// release it, confirm it, or ask again later. An order that does not answer is asked again later too,
+    /// so a reservation is never returned without its order's word.
     /// </summary>
-    private void ForgetSettled(DateTimeOffset now)
-    {
-        var settled = _state.State.Settled;
-        var cutoff = now - _options.SettledRetention;
-        var keep = settled.Count > _options.MaxSettled ? _options.MaxSettled - (_options.MaxSettled / 10) : int.MaxValue;
-        var forget = settled
-            .OrderByDescending(entry => entry.Value.SettledAt)
-            .Where((entry, newest) => newest >= keep || entry.Value.SettledAt < cutoff)
-            .Select(entry => entry.Key)
-            .ToList();
-        foreach (var key in forget)
-        {
-            settled.Remove(key);
-        }
-    }
-
-    /// <summary>Returns every reservation past its expiry (plus grace) to available; the count it returned.</summary>
-    private int ExpireDue()
-    {
-        var now = _time.GetUtcNow();
-        var stock = _state.State;
-        var due = stock.Reservations
-            .Where(entry => now >= entry.Value.ExpiresAt + _options.ExpiryGrace)
-            .ToList();
-        foreach (var (orderId, reservation) in due)
-        {
-            stock.Reservations.Remove(orderId);
-            stock.Available += reservation.Quantity;
-            RecordSettlement(orderId, confirmed: false, now);
-        }
-
-        if (due.Count > 0)
-        {
-            _logger.LogInformation("Returned {Count} expired reservations of sku {Sku}", due.Count, Sku);
-        }
-
-        return due.Count;
-    }
-
-    /// <summary>
-    /// While reservations are outstanding, a timer sweeps them on time and a reminder brings the grain back
-    /// to do so if its activation is collected or its silo dies.
-    /// </summary>
-    private async Task WatchExpiriesAsync()
-    {
-        _sweepTimer ??= this.RegisterGrainTimer(
-            SweepAsync,
-            new GrainTimerCreationOptions(_options.SweepInterval, _options.SweepInterval) { Interleave = true });
-        if (!_reminderRegistered)
-        {
-            _reminderRegistered = true;
-            await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
-    }
-
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        ForgetSettled(_time.GetUtcNow());
-        if (ExpireDue() > 0)
+        if (_commit.IsBroken)
         {
-            await _commit.CommitAsync();
+            return;
         }
 
-        if (_state.State.Reservations.Count == 0)
+        var now = time.GetUtcNow();
+        var due = _book.TakeDue(now, _options.MaxDecisionsPerSweep);
+        if (due.Count > 0)
         {
-            _sweepTimer?.Dispose();
-            _sweepTimer = null;
+            var verdicts = await Task.WhenAll(due.Select(entry => AskOrderAsync(entry.OrderId)));
+            var changed = false;
+            for (var i = 0; i < due.Count; i++)
+            {
+                changed |= Apply(due[i].OrderId, due[i].Hold, verdicts[i], now);
+            }
+
+            if (changed && !_commit.IsBroken)
+            {
+                await _commit.CommitAsync();
+                logger.LogInformation("Settled expired reservations of sku {Sku} as their orders decided", Sku);
+            }
         }
+
+        await KeepReminderInStepAsync();
+        if (_book.HoldCount == 0)
+        {
+            _sweep?.Dispose();
+            _sweep = null;
+        }
+    }
+
+    private bool Apply(string orderId, Reservation hold, ReservationDecision? decision, DateTimeOffset now)
+    {
+        if (!_book.TryGetHold(orderId, out var current) || current != hold)
+        {
+            return false; // settled or re-timed while the order was asked
+        }
+
+        metrics.ExpiryDecision(decision?.Verdict.ToString().ToLowerInvariant() ?? "unanswered");
+        switch (decision?.Verdict)
+        {
+            case ReservationVerdict.Release:
+                return _book.Release(orderId) == SettlementOutcome.Released;
+            case ReservationVerdict.Confirm:
+                return _book.Confirm(orderId) == SettlementOutcome.Confirmed;
+            case ReservationVerdict.Hold:
+                _book.AskAgainAt(orderId, hold, Later(decision.HoldUntil + _options.ExpiryGrace, now));
+                return false;
+            default:
+                _book.AskAgainAt(orderId, hold, now + UnansweredRetry);
+                return false;
+        }
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset at, DateTimeOffset now) => at > now ? at : now + UnansweredRetry;
+
+    private async Task<ReservationDecision?> AskOrderAsync(string orderId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IOrderGrain>(orderId).DecideExpiredReservationAsync(Sku).WaitAsync(UnansweredRetry);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Order {OrderId} did not decide on its expired reservation of sku {Sku}; asking again later", orderId, Sku);
+            return null;
+        }
+    }
+
+    private async Task KeepReminderInStepAsync()
+    {
+        try
+        {
+            if (_book.HoldCount > 0 && !_reminderRegistered)
+            {
+                await this.RegisterOrUpdateReminder(ExpiryReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+                _reminderRegistered = true;
+            }
+            else if (_book.HoldCount == 0 && _reminderRegistered)
+            {
+                await ForgetReminderAsync();
+            }
+        }
+        catch (Exception exception)
+        {
+            // The next sweep tries again; meanwhile the activation itself keeps watching.
+            logger.LogWarning(exception, "Could not bring the expiry reminder of sku {Sku} in step", Sku);
+        }
+    }
+
+    private async Task ForgetReminderAsync()
+    {
+        if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        _reminderRegistered = false;
     }
 
     private async Task WriteAsync()
     {
-        var written = _state.State.Clone();
-        await _state.WriteStateAsync();
-        Remember(written);
+        var write = _book.TakeWrite();
+        await store.WriteAsync(Sku, write);
+        _book.Stored(write);
+        _stored = new StockLevel(Sku, write.Available, write.Reserved, write.Sold, write.TotalRestocked);
     }
 
-    private void RestorePersisted()
+    private void OnWriteFailed(Exception exception)
     {
-        _logger.LogWarning("An inventory write of sku {Sku} failed; going back to the persisted stock", Sku);
-        _state.State = _persisted.Clone();
-    }
-
-    private void Remember(InventoryState persisted)
-    {
-        _persisted = persisted;
-        _persistedLevel = new StockLevel(Sku, persisted.Available, persisted.Reserved, persisted.Sold, persisted.TotalRestocked);
+        logger.LogWarning(exception, "A stock write of sku {Sku} failed; the activation is dropped and the next one re-reads Redis", Sku);
+        _sweep?.Dispose();
+        _sweep = null;
+        DeactivateOnIdle();
     }
 }

@@ -1,45 +1,44 @@
 using Doorbuster.Carts;
 using Doorbuster.Catalog;
 using Doorbuster.Diagnostics;
+using Doorbuster.Hosting;
 using Doorbuster.Inventory;
 using Doorbuster.Persistence;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Doorbuster.Orders;
 
 /// <summary>
-/// The checkout saga: store the intent (<see cref="OrderStatus.Reserving"/>), reserve every line in parallel,
-/// then store <see cref="OrderStatus.PendingPayment"/> and take the lines out of the cart, or release what
-/// was reserved and store <see cref="OrderStatus.Rejected"/>. A reminder registered with the intent brings
-/// the order back after a crash and expires it when its payment window closes.
+/// The checkout saga and the order. Checkout reserves every line in parallel (idempotently, keyed by this
+/// order's id), then stores the order and takes its lines out of the cart; a refused checkout stores
+/// nothing. Every settlement — pay, cancel, expiry — is decided and stored here first and carried out on
+/// the lines after, so a crash in between is finished by whoever comes next: a retry of the client, a
+/// read, or an inventory grain asking what to do with an expired reservation.
 /// </summary>
+/// <remarks>
+/// Round trips to Redis of one checkout: the order's activation read, one group-committed reservation
+/// write per sku (shared with the other checkouts of that sku), the order write, the cart write. There is
+/// no reminder per order: expiry is lazy here and driven by the inventory's own sweep (see docs/architecture.md).
+/// </remarks>
 public sealed class OrderGrain(
     [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
     IOptions<CheckoutOptions> options,
-    TimeProvider time,
-    DoorbusterMetrics metrics,
-    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
+    [FromKeyedServices(DomainClock.Key)] TimeProvider time,
+    GrainMetrics metrics,
+    ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
-    private const string Reminder = "order-expiry";
-
     private string OrderId => this.GetPrimaryKeyString();
 
     public async Task<CheckoutResult> CheckoutAsync(string cartId)
     {
-        var order = state.State;
-        switch (order.Status)
+        await ExpireIfDueAsync();
+        if (state.State.Status != OrderStatus.None)
         {
-            case OrderStatus.None:
-                break;
-            case OrderStatus.Reserving:
-                // A previous attempt stopped half-way (its silo died): finish it with the stored lines.
-                return await ReserveAsync(CheckoutOutcome.Created);
-            case OrderStatus.Rejected:
-                return new CheckoutResult(CheckoutOutcome.InsufficientStock, null, order.Shortages);
-            default:
-                await SettleCartAsync();
-                return new CheckoutResult(CheckoutOutcome.Duplicate, await CurrentAsync(), []);
+            // A repeat: the first attempt may have stopped between the order write and the cart.
+            await SettleCartAsync();
+            return new CheckoutResult(CheckoutOutcome.Duplicate, Snapshot(), []);
         }
 
         var cart = await GrainFactory.GetGrain<ICartGrain>(cartId).GetAsync();
@@ -49,187 +48,177 @@ public sealed class OrderGrain(
         }
 
         var products = await Task.WhenAll(cart.Lines.Select(line => GrainFactory.GetGrain<IProductGrain>(line.Sku).GetAsync()));
-        var missing = cart.Lines.Where((_, i) => products[i] is null).Select(line => new Shortage(line.Sku, line.Quantity, 0)).ToArray();
-        if (missing.Length > 0)
+        var unknown = cart.Lines.Where((_, i) => products[i] is null).Select(line => new Shortage(line.Sku, line.Quantity, 0)).ToArray();
+        if (unknown.Length > 0)
         {
-            return new CheckoutResult(CheckoutOutcome.InsufficientStock, null, missing);
+            return Refused(unknown);
         }
 
         var now = time.GetUtcNow();
+        var expiresAt = now + options.Value.PaymentWindow;
+        var lines = cart.Lines.Select((line, i) => new OrderLine(line.Sku, products[i]!.Name, products[i]!.Price, line.Quantity)).ToArray();
+        var shortages = await ReserveAllAsync(lines, expiresAt);
+        if (shortages.Length > 0)
+        {
+            return Refused(shortages);
+        }
+
+        var order = state.State;
+        order.Status = OrderStatus.PendingPayment;
         order.CartId = cartId;
-        order.Lines = [.. cart.Lines.Select((line, i) => new OrderLine(line.Sku, products[i]!.Name, products[i]!.Price, line.Quantity))];
+        order.Lines = lines;
         order.Currency = products[0]!.Currency;
         order.CreatedAt = now;
-        order.ExpiresAt = now + options.Value.PaymentWindow;
-        order.Status = OrderStatus.Reserving;
+        order.ExpiresAt = expiresAt;
         await this.WriteOrDeactivateAsync(state);
-
-        // Registered before anything is reserved, so that a crash from here on is always followed up.
-        var dueTime = order.ExpiresAt - now;
-        await this.RegisterOrUpdateReminder(Reminder, dueTime, TimeSpan.FromMinutes(1));
-        return await ReserveAsync(CheckoutOutcome.Created);
+        await SettleCartAsync();
+        return new CheckoutResult(CheckoutOutcome.Created, Snapshot(), []);
     }
 
-    public async Task<OrderSnapshot?> GetAsync() => await CurrentAsync();
+    public async Task<OrderSnapshot?> GetAsync()
+    {
+        await ExpireIfDueAsync();
+        return Snapshot();
+    }
 
     public async Task<OrderActionResult> PayAsync()
     {
-        var order = state.State;
-        if (order.Status == OrderStatus.PendingPayment && IsPastDeadline())
+        await ExpireIfDueAsync();
+        switch (state.State.Status)
         {
-            await ExpireAsync();
-        }
-
-        switch (order.Status)
-        {
-            case OrderStatus.Paid:
-                return Result(OrderActionOutcome.Done);
-            case OrderStatus.PendingPayment:
-                break;
-            case OrderStatus.Cancelled or OrderStatus.Expired:
-                metrics.Payment("rejected");
-                return Result(OrderActionOutcome.Conflict);
-            default:
+            case OrderStatus.None:
                 return new OrderActionResult(OrderActionOutcome.NotFound, null);
+            case OrderStatus.Cancelled or OrderStatus.Expired:
+                metrics.OrderSettled("rejected");
+                return Result(OrderActionOutcome.Conflict);
+            case OrderStatus.PendingPayment:
+                // Every line is still held (the inventory returns nothing without asking this order), so the
+                // payment is decided here, stored, and then carried out on every line: all or none.
+                await SettleAsync(OrderStatus.Paid, "paid");
+                break;
         }
 
-        var outcomes = await Task.WhenAll(order.Lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId)));
-        if (outcomes.All(o => o is SettlementOutcome.Confirmed or SettlementOutcome.AlreadyConfirmed))
-        {
-            await FinishAsync(OrderStatus.Paid, "paid");
-            return Result(OrderActionOutcome.Done);
-        }
-
-        // The inventory already gave the units back (the window closed on its clock): the order expired.
-        logger.LogWarning("Order {OrderId} could not be paid: its reservations were already returned ({Outcomes})", OrderId, string.Join(",", outcomes));
-        await ExpireAsync();
-        metrics.Payment("rejected");
-        return Result(OrderActionOutcome.Conflict);
+        await Task.WhenAll(state.State.Lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId)));
+        return Result(OrderActionOutcome.Done);
     }
 
     public async Task<OrderActionResult> CancelAsync()
     {
-        var order = state.State;
-        if (order.Status == OrderStatus.PendingPayment && IsPastDeadline())
-        {
-            await ExpireAsync();
-        }
-
-        switch (order.Status)
-        {
-            case OrderStatus.Cancelled:
-                return Result(OrderActionOutcome.Done);
-            case OrderStatus.PendingPayment:
-                await ReleaseAllAsync();
-                await FinishAsync(OrderStatus.Cancelled, "cancelled");
-                return Result(OrderActionOutcome.Done);
-            case OrderStatus.Paid or OrderStatus.Expired:
-                return Result(OrderActionOutcome.Conflict);
-            default:
-                return new OrderActionResult(OrderActionOutcome.NotFound, null);
-        }
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
+        await ExpireIfDueAsync();
         switch (state.State.Status)
         {
-            case OrderStatus.Reserving when IsPastDeadline():
-                // Nobody came back to finish this checkout within its window: give everything back.
-                await ReleaseAllAsync();
-                await FinishAsync(OrderStatus.Expired, "expired");
-                break;
-            case OrderStatus.Reserving:
-                await ReserveAsync(CheckoutOutcome.Created);
-                break;
-            case OrderStatus.PendingPayment when IsPastDeadline():
-                await ExpireAsync();
-                break;
+            case OrderStatus.None:
+                return new OrderActionResult(OrderActionOutcome.NotFound, null);
+            case OrderStatus.Paid or OrderStatus.Expired:
+                return Result(OrderActionOutcome.Conflict);
             case OrderStatus.PendingPayment:
-                await SettleCartAsync();
-                break;
-            default:
-                await ForgetReminderAsync();
+                await SettleAsync(OrderStatus.Cancelled, "cancelled");
                 break;
         }
+
+        await ReleaseLinesAsync(exceptSku: null);
+        return Result(OrderActionOutcome.Done);
     }
 
-    private async Task<CheckoutResult> ReserveAsync(CheckoutOutcome success)
+    public async Task<ReservationDecision> DecideExpiredReservationAsync(string sku)
     {
         var order = state.State;
-        var results = await Task.WhenAll(order.Lines.Select(line => Inventory(line.Sku).ReserveAsync(OrderId, line.Quantity, order.ExpiresAt)));
-        if (results.All(r => r.Holds))
+        if (order.Status == OrderStatus.PendingPayment && IsDue())
         {
-            order.Status = OrderStatus.PendingPayment;
-            await this.WriteOrDeactivateAsync(state);
-            await SettleCartAsync();
-            return new CheckoutResult(success, Snapshot(), []);
+            await SettleAsync(OrderStatus.Expired, "expired");
+            await TryReleaseLinesAsync(exceptSku: sku);
         }
 
-        var shortages = order.Lines
-            .Select((line, i) => (line, result: results[i]))
+        return order.Status switch
+        {
+            OrderStatus.PendingPayment => new ReservationDecision(ReservationVerdict.Hold, order.ExpiresAt),
+            OrderStatus.Paid => new ReservationDecision(ReservationVerdict.Confirm, default),
+            _ => new ReservationDecision(ReservationVerdict.Release, default),
+        };
+    }
+
+    /// <summary>
+    /// Reserves every line in parallel. When any line is short or fails, everything is released again and
+    /// the shortages are returned (or the failure thrown): a refused checkout holds nothing.
+    /// </summary>
+    private async Task<Shortage[]> ReserveAllAsync(OrderLine[] lines, DateTimeOffset expiresAt)
+    {
+        var reservations = lines.Select(line => Inventory(line.Sku).ReserveAsync(OrderId, line.Quantity, expiresAt)).ToArray();
+        try
+        {
+            await Task.WhenAll(reservations);
+        }
+        catch (Exception exception)
+        {
+            await TryReleaseLinesAsync(lines, exceptSku: null);
+            throw new StoreUnavailableException(
+                mayHaveBeenApplied: false, "Not every line of the cart could be reserved; nothing was ordered.", exception);
+        }
+
+        var shortages = lines
+            .Select((line, i) => (line, result: reservations[i].Result))
             .Where(x => !x.result.Holds)
             .Select(x => new Shortage(x.line.Sku, x.line.Quantity, x.result.Available))
             .ToArray();
-        await ReleaseAllAsync();
-        order.Shortages = shortages;
-        order.Status = OrderStatus.Rejected;
-        await this.WriteOrDeactivateAsync(state);
-        await ForgetReminderAsync();
+        if (shortages.Length > 0)
+        {
+            await TryReleaseLinesAsync(lines, exceptSku: null);
+        }
+
+        return shortages;
+    }
+
+    private CheckoutResult Refused(Shortage[] shortages)
+    {
+        metrics.OrderSettled("rejected");
         return new CheckoutResult(CheckoutOutcome.InsufficientStock, null, shortages);
     }
 
-    private async Task<OrderSnapshot?> CurrentAsync()
+    /// <summary>The one rule of expiry: an order unpaid at its deadline is expired the first time anyone looks.</summary>
+    private async Task ExpireIfDueAsync()
     {
-        if (state.State.Status == OrderStatus.PendingPayment && IsPastDeadline())
+        if (state.State.Status == OrderStatus.PendingPayment && IsDue())
         {
-            await ExpireAsync();
+            await SettleAsync(OrderStatus.Expired, "expired");
+            await TryReleaseLinesAsync(exceptSku: null);
         }
-
-        return Snapshot();
     }
 
-    private async Task ExpireAsync()
-    {
-        await ReleaseAllAsync();
-        await FinishAsync(OrderStatus.Expired, "expired");
-    }
-
-    private async Task FinishAsync(OrderStatus status, string outcome)
+    private async Task SettleAsync(OrderStatus status, string outcome)
     {
         state.State.Status = status;
+        state.State.SettledAt = time.GetUtcNow();
         await this.WriteOrDeactivateAsync(state);
-        metrics.Payment(outcome);
-        await ForgetReminderAsync();
+        metrics.OrderSettled(outcome);
     }
 
-    private Task ReleaseAllAsync() =>
-        Task.WhenAll(state.State.Lines.Select(line => Inventory(line.Sku).ReleaseAsync(OrderId)));
+    private Task ReleaseLinesAsync(string? exceptSku) =>
+        Task.WhenAll(state.State.Lines.Where(line => line.Sku != exceptSku).Select(line => Inventory(line.Sku).ReleaseAsync(OrderId)));
 
-    /// <summary>Takes the ordered lines out of the cart, once; lines added since stay.</summary>
-    private async Task SettleCartAsync()
+    /// <summary>Releases what can be released now; the rest is released when its inventory asks this order.</summary>
+    private Task TryReleaseLinesAsync(string? exceptSku) => TryReleaseLinesAsync(state.State.Lines, exceptSku);
+
+    private async Task TryReleaseLinesAsync(OrderLine[] lines, string? exceptSku)
+    {
+        try
+        {
+            await Task.WhenAll(lines.Where(line => line.Sku != exceptSku).Select(line => Inventory(line.Sku).ReleaseAsync(OrderId)));
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Order {OrderId} could not release every line now; the inventory will ask again when they expire", OrderId);
+        }
+    }
+
+    /// <summary>Takes the ordered lines out of the cart; the cart does it once per order.</summary>
+    private Task SettleCartAsync()
     {
         var order = state.State;
-        if (order.CartSettled || order.Status is OrderStatus.Reserving or OrderStatus.Rejected or OrderStatus.None)
-        {
-            return;
-        }
-
-        await GrainFactory.GetGrain<ICartGrain>(order.CartId)
-            .RemoveOrderedAsync([.. order.Lines.Select(line => new CartLine(line.Sku, line.Quantity))]);
-        order.CartSettled = true;
-        await this.WriteOrDeactivateAsync(state);
+        return GrainFactory.GetGrain<ICartGrain>(order.CartId)
+            .SettleCheckoutAsync(OrderId, [.. order.Lines.Select(line => new CartLine(line.Sku, line.Quantity))]);
     }
 
-    private async Task ForgetReminderAsync()
-    {
-        if (await this.GetReminder(Reminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private bool IsPastDeadline() => time.GetUtcNow() >= state.State.ExpiresAt;
+    private bool IsDue() => time.GetUtcNow() >= state.State.ExpiresAt;
 
     private IInventoryGrain Inventory(string sku) => GrainFactory.GetGrain<IInventoryGrain>(sku);
 
@@ -238,7 +227,7 @@ public sealed class OrderGrain(
     private OrderSnapshot? Snapshot()
     {
         var order = state.State;
-        return order.Status is OrderStatus.None or OrderStatus.Reserving or OrderStatus.Rejected
+        return order.Status == OrderStatus.None
             ? null
             : new OrderSnapshot(OrderId, order.CartId, order.Status, order.Lines, order.Currency, order.CreatedAt, order.ExpiresAt);
     }

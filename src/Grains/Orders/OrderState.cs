@@ -1,6 +1,9 @@
 namespace Doorbuster.Orders;
 
-/// <summary>The stored saga state of one order.</summary>
+/// <summary>
+/// The stored order. Nothing is stored for a checkout that was refused: an order exists from the moment
+/// all its lines are reserved, and a settlement is decided here (stored) before any line is touched.
+/// </summary>
 [GenerateSerializer, Alias("Doorbuster.Orders.OrderState")]
 public sealed class OrderState
 {
@@ -10,8 +13,7 @@ public sealed class OrderState
     [Id(3)] public string Currency { get; set; } = "USD";
     [Id(4)] public DateTimeOffset CreatedAt { get; set; }
     [Id(5)] public DateTimeOffset ExpiresAt { get; set; }
-    [Id(6)] public Shortage[] Shortages { get; set; } = [];
 
-    /// <summary>True once the ordered lines were taken out of the cart.</summary>
-    [Id(7)] public bool CartSettled { get; set; }
+    /// <summary>When the order was paid, cancelled or expired.</summary>
+    [Id(6)] public DateTimeOffset? SettledAt { get; set; }
 }

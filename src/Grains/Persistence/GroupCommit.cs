@@ -1,35 +1,70 @@
 namespace Doorbuster.Persistence;
 
 /// <summary>
-/// Group commit for one grain's state. Changes are applied to memory by the caller, which then awaits
-/// <see cref="CommitAsync"/>: changes that arrive while a write is in flight ride on the next single write,
-/// and every caller is answered only after the write that contains its change succeeded. Writes never
-/// overlap, which also keeps the storage etag consistent.
+/// Group commit for one grain's state. A caller applies its change to memory in one synchronous step and
+/// then awaits <see cref="CommitAsync"/>: changes that arrive while a write is in flight ride together on
+/// the next single write, and every caller is answered only after the write that holds its change
+/// succeeded. Writes never overlap, so the store's version check sees them in order.
 /// </summary>
 /// <remarks>
-/// Not thread-safe by design: it runs on the grain's scheduler, one turn at a time. When a write fails,
-/// every change in it and every change made since (which sits on top of it in memory) is failed together,
-/// and <c>restore</c> puts the state back to what was last persisted before any caller hears about it.
+/// When a write fails, the callers of that batch are told that their change may have been applied (unless
+/// the store proves it was not), every caller queued behind it is told that its change was not applied
+/// (it was never sent), and the commit breaks for good: memory no longer matches the store, so the grain
+/// must drop its activation and let the next one re-read. Not thread-safe by design: it runs on the grain's
+/// scheduler, one turn at a time.
 /// </remarks>
-public sealed class GroupCommit(Func<Task> write, Action restore, Action<int>? onBatchWritten = null)
+public sealed class GroupCommit(Func<Task> write, Action<Exception> onBroken, Action<int>? onBatchWritten = null)
 {
-    private List<TaskCompletionSource> _waiting = [];
+    private List<TaskCompletionSource> _next = [];
+    private List<TaskCompletionSource>? _inFlight;
+    private bool _dirty;
     private bool _writing;
+    private StoreUnavailableException? _broken;
 
-    /// <summary>True while a write is in flight.</summary>
-    public bool IsWriting => _writing;
+    /// <summary>True once a write failed; every later call fails at once.</summary>
+    public bool IsBroken => _broken is not null;
 
-    /// <summary>Completes when the current in-memory state, including the caller's change, is stored.</summary>
+    /// <summary>Throws when the commit is broken, before a caller changes memory that can no longer be stored.</summary>
+    public void ThrowIfBroken()
+    {
+        if (_broken is not null)
+        {
+            throw new StoreUnavailableException(
+                mayHaveBeenApplied: false, "The grain is reloading its state after a failed write; nothing was changed. Retry shortly.", _broken);
+        }
+    }
+
+    /// <summary>Completes when the caller's change, just applied to memory, is stored.</summary>
     public Task CommitAsync()
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Add(done);
+        ThrowIfBroken();
+        _dirty = true;
+        var done = Enlist(_next);
         if (!_writing)
         {
             _writing = true;
             _ = PumpAsync();
         }
 
+        return done;
+    }
+
+    /// <summary>Completes when everything in memory now is stored (at once when nothing is pending).</summary>
+    public Task WhenStoredAsync()
+    {
+        ThrowIfBroken();
+        if (_dirty)
+        {
+            return Enlist(_next);
+        }
+
+        return _inFlight is { } inFlight ? Enlist(inFlight) : Task.CompletedTask;
+    }
+
+    private static Task Enlist(List<TaskCompletionSource> waiters)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiters.Add(done);
         return done.Task;
     }
 
@@ -37,28 +72,20 @@ public sealed class GroupCommit(Func<Task> write, Action restore, Action<int>? o
     {
         try
         {
-            while (_waiting.Count > 0)
+            while (_dirty)
             {
-                var batch = _waiting;
-                _waiting = [];
+                var batch = _next;
+                _next = [];
+                _inFlight = batch;
+                _dirty = false;
                 try
                 {
                     await write();
                 }
                 catch (Exception exception)
                 {
-                    // Everything waiting now was applied on top of the failed batch: none of it may be acknowledged.
-                    batch.AddRange(_waiting);
-                    _waiting = [];
-                    restore();
-                    var failure = exception as StoreUnavailableException
-                        ?? new StoreUnavailableException("The change could not be stored; it was not applied.", exception);
-                    foreach (var waiter in batch)
-                    {
-                        waiter.TrySetException(failure);
-                    }
-
-                    continue;
+                    Break(batch, exception);
+                    return;
                 }
 
                 onBatchWritten?.Invoke(batch.Count);
@@ -70,7 +97,28 @@ public sealed class GroupCommit(Func<Task> write, Action restore, Action<int>? o
         }
         finally
         {
+            _inFlight = null;
             _writing = false;
         }
+    }
+
+    private void Break(List<TaskCompletionSource> batch, Exception exception)
+    {
+        var failure = StoreFailures.Classify(exception);
+        _broken = failure;
+        foreach (var waiter in batch)
+        {
+            waiter.TrySetException(failure);
+        }
+
+        var notSent = new StoreUnavailableException(mayHaveBeenApplied: false, "The change was not stored: an earlier write failed; nothing was changed.", exception);
+        foreach (var waiter in _next)
+        {
+            waiter.TrySetException(notSent);
+        }
+
+        _next = [];
+        _dirty = false;
+        onBroken(exception);
     }
 }

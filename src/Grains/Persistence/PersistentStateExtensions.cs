@@ -3,8 +3,9 @@ namespace Doorbuster.Persistence;
 public static class PersistentStateExtensions
 {
     /// <summary>
-    /// Writes the state; when the write fails the activation is discarded, so that the change that was
-    /// not stored is not seen by later calls either: the next activation reloads what was persisted.
+    /// Writes the state; when the write fails the activation is dropped, so that a change Redis may not hold
+    /// is not served by later calls: the next activation re-reads what Redis has. The caller gets a
+    /// <see cref="StoreUnavailableException"/> that says whether the change may have been applied.
     /// </summary>
     public static Task WriteOrDeactivateAsync<TState>(this IGrainBase grain, IPersistentState<TState> state) =>
         StoreOrDeactivateAsync(grain, state.WriteStateAsync);
@@ -22,7 +23,7 @@ public static class PersistentStateExtensions
         catch (Exception exception)
         {
             grain.DeactivateOnIdle();
-            throw new StoreUnavailableException("The change could not be stored; it was not applied.", exception);
+            throw StoreFailures.Classify(exception);
         }
     }
 }

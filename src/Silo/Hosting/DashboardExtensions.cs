@@ -1,6 +1,5 @@
-using Doorbuster.ServiceDefaults;
+using Doorbuster.ServiceDefaults.Admin;
 using Orleans.Dashboard;
-using Microsoft.Extensions.Options;
 
 namespace Doorbuster.Silo.Hosting;
 
@@ -26,28 +25,12 @@ public static class DashboardExtensions
 
     public static WebApplication MapSiloDashboard(this WebApplication app)
     {
-        if (!IsEnabled(app.Configuration))
+        if (IsEnabled(app.Configuration))
         {
-            return app;
+            app.UseAdminKeyFor(Path);
+            app.MapOrleansDashboard(Path);
         }
 
-        app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(Path),
-            branch => branch.Use(async (context, next) =>
-            {
-                var admin = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
-                if (!admin.Accepts(context.Request.Headers[AdminOptions.HeaderName]))
-                {
-                    await Results.Problem(
-                        statusCode: StatusCodes.Status401Unauthorized,
-                        title: "Unauthorized",
-                        detail: $"The dashboard requires the {AdminOptions.HeaderName} header with the admin key.").ExecuteAsync(context);
-                    return;
-                }
-
-                await next(context);
-            }));
-        app.MapOrleansDashboard(Path);
         return app;
     }
 }

@@ -3,10 +3,10 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Doorbuster.Hosting;
 using Doorbuster.ServiceDefaults;
+using Doorbuster.ServiceDefaults.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using StackExchange.Redis;
 
 namespace Doorbuster.Silo.Hosting;
 
@@ -32,6 +32,7 @@ public static class SiloHostingExtensions
             .ValidateOnStart();
         var hosting = builder.Configuration.GetSection(SiloHostingOptions.SectionName).Get<SiloHostingOptions>() ?? new();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = SiloHostingOptions.ShutdownTimeout);
+        builder.Services.AddRedisConnection(redis);
         builder.Services.AddHealthChecks().AddCheck<SiloActiveReadinessCheck>(
             "orleans-silo", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag], TimeSpan.FromSeconds(2));
 
@@ -48,10 +49,8 @@ public static class SiloHostingExtensions
                 silo.Configure<SiloOptions>(options => options.SiloName = hosting.SiloName);
             }
 
-            silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
             silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Orleans:Membership");
-            silo.AddDoorbusterRedisStorage(redis);
-            silo.AddDoorbusterRedisReminders(redis);
+            silo.UseDoorbusterRedis(redis);
             silo.AddDoorbusterGrains();
             silo.AddActivityPropagation();
             silo.AddDoorbusterDashboard(builder.Configuration);

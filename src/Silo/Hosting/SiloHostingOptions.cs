@@ -18,11 +18,11 @@ public sealed class SiloHostingOptions
     public const int DefaultGatewayPort = 30000;
 
     /// <summary>Cluster identity shared by silos and clients.</summary>
-    [Required, RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
+    [Required, RegularExpression(Identifiers.Pattern)]
     public string ClusterId { get; set; } = "doorbuster";
 
     /// <summary>Service identity; part of every Redis key, stable across deployments.</summary>
-    [Required, RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
+    [Required, RegularExpression(Identifiers.Pattern)]
     public string ServiceId { get; set; } = "doorbuster";
 
     [Range(1, 65535)]

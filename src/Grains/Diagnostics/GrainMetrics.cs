@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace Doorbuster.Diagnostics;
+
+/// <summary>The instruments of the <see cref="DoorbusterMeter"/> that the grains report on a silo.</summary>
+public sealed class GrainMetrics
+{
+    private readonly Counter<long> _cacheLookups;
+    private readonly Counter<long> _reservations;
+    private readonly Histogram<int> _inventoryWriteBatchSize;
+    private readonly Counter<long> _orderSettlements;
+    private readonly Counter<long> _expiryDecisions;
+
+    public GrainMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(DoorbusterMeter.Name);
+        _cacheLookups = meter.CreateCounter<long>(
+            "doorbuster.cache.lookups", "{lookup}", "Product cache lookups by level (api, grain) and outcome (hit, miss).");
+        _reservations = meter.CreateCounter<long>(
+            "doorbuster.inventory.reservations", "{reservation}", "Inventory reservation requests by outcome.");
+        _inventoryWriteBatchSize = meter.CreateHistogram<int>(
+            "doorbuster.inventory.write.batch_size",
+            "{change}",
+            "Stock changes persisted per inventory write (group commit).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
+        _orderSettlements = meter.CreateCounter<long>(
+            "doorbuster.payments", "{order}", "Order settlements by outcome (paid, cancelled, expired, rejected).");
+        _expiryDecisions = meter.CreateCounter<long>(
+            "doorbuster.inventory.expiry_decisions", "{reservation}", "Expired reservations by the order's verdict (release, confirm, hold, unanswered).");
+    }
+
+    public void ProductRead(bool servedFromMemory) =>
+        _cacheLookups.Add(1, new("level", DoorbusterMeter.GrainCacheLevel), new("outcome", servedFromMemory ? "hit" : "miss"));
+
+    public void Reservation(string outcome) => _reservations.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void InventoryWriteBatch(int changes) => _inventoryWriteBatchSize.Record(changes);
+
+    public void OrderSettled(string outcome) => _orderSettlements.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void ExpiryDecision(string verdict) => _expiryDecisions.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
+}

@@ -1,0 +1,42 @@
+using Orleans.Storage;
+using StackExchange.Redis;
+
+namespace Doorbuster.Persistence;
+
+/// <summary>
+/// Turns a failed write into the <see cref="StoreUnavailableException"/> its caller is told: whether the
+/// change certainly did not reach Redis, or whether it may have been applied although no answer came back.
+/// </summary>
+public static class StoreFailures
+{
+    public static StoreUnavailableException Classify(Exception exception)
+    {
+        if (exception is StoreUnavailableException known)
+        {
+            return known;
+        }
+
+        var mayHaveBeenApplied = MayHaveBeenApplied(exception);
+        return new StoreUnavailableException(
+            mayHaveBeenApplied,
+            mayHaveBeenApplied
+                ? "The change was sent to the store but its answer was lost: it may or may not have been applied. Retry with the same key."
+                : "The change could not be stored; it was not applied.",
+            exception);
+    }
+
+    /// <summary>
+    /// False only when the write provably never ran: it was never sent, or the store refused it (a script
+    /// error or an etag check runs before anything is changed). A timeout or a lost connection after
+    /// sending is unknown, and so is anything unexpected.
+    /// </summary>
+    private static bool MayHaveBeenApplied(Exception exception) => exception switch
+    {
+        RedisTimeoutException timeout => timeout.Commandstatus != CommandStatus.WaitingToBeSent,
+        RedisConnectionException connection => connection.CommandStatus != CommandStatus.WaitingToBeSent,
+        RedisServerException => false,
+        InconsistentStateException => false,
+        { InnerException: { } inner } => MayHaveBeenApplied(inner),
+        _ => true,
+    };
+}
