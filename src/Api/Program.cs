@@ -6,12 +6,13 @@ using Doorbuster.Api.Inventory;
 using Doorbuster.Api.Orders;
 using Doorbuster.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(EmbeddedMode.ExpandSwitches(args));
 
 builder.AddServiceDefaults();
 builder.AddDoorbusterOrleans();
 builder.AddFrontDoor();
 builder.AddCatalog();
+builder.AddCarts();
 
 var app = builder.Build();
 

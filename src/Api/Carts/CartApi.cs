@@ -1,22 +1,55 @@
 using Doorbuster.Api.Catalog;
 using Doorbuster.Api.FrontDoor;
 using Doorbuster.Carts;
-using Doorbuster.Catalog;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Doorbuster.Api.Carts;
 
 public static class CartApi
 {
+    public static WebApplicationBuilder AddCarts(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CartsOptions>()
+            .BindConfiguration(CartsOptions.SectionName)
+            .Validate(
+                options => CartsOptions.KeyBytes(options.SigningKey) is not null,
+                $"Carts:SigningKey (Carts__SigningKey) must be base64 of at least {CartsOptions.MinimumKeyBytes} random bytes, the same on every Api instance.")
+            .Validate(
+                options => options.PreviousSigningKey is null || CartsOptions.KeyBytes(options.PreviousSigningKey) is not null,
+                $"Carts:PreviousSigningKey must be base64 of at least {CartsOptions.MinimumKeyBytes} bytes when set.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CartIds>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapCartApi(this IEndpointRouteBuilder app)
     {
-        var carts = app.MapGroup("/api/carts/{cartId}").WithTags("Carts").ValidateRouteIds();
-        carts.MapGet("/", GetCartAsync).WithName("GetCart").WithSummary("A cart with current prices; an unknown cart is empty.");
-        carts.MapPost("/items", AddItemAsync).WithName("AddCartItem").WithSummary("Adds units of a sku to the cart.");
-        carts.MapPut("/items/{sku}", SetItemAsync).WithName("SetCartItem").WithSummary("Sets the quantity of a line; 0 removes it.");
-        carts.MapDelete("/items/{sku}", RemoveItemAsync).WithName("RemoveCartItem").WithSummary("Removes a line.");
-        carts.MapDelete("/", ClearCartAsync).WithName("ClearCart").WithSummary("Empties the cart.");
+        app.MapPost("/api/carts", CreateCart)
+            .WithTags("Carts")
+            .WithName("CreateCart")
+            .WithSummary("Issues a new, empty cart; its id is the shopper's key to it.");
+
+        var cart = app.MapCartRoutes();
+        cart.MapGet("/", GetCartAsync).WithName("GetCart").WithSummary("A cart with current prices; an issued cart never touched is empty.");
+        cart.MapPost("/items", AddItemAsync).WithName("AddCartItem").WithSummary("Adds units of a sku to the cart.");
+        cart.MapPut("/items/{sku}", SetItemAsync).WithName("SetCartItem").WithSummary("Sets the quantity of a line; 0 removes it.");
+        cart.MapDelete("/items/{sku}", RemoveItemAsync).WithName("RemoveCartItem").WithSummary("Removes a line.");
+        cart.MapDelete("/", ClearCartAsync).WithName("ClearCart").WithSummary("Empties the cart.");
         return app;
+    }
+
+    /// <summary>
+    /// The routes under <c>/api/carts/{cartId}</c>: malformed ids are a 400, ids the server did not issue a
+    /// 404, and neither reaches a grain.
+    /// </summary>
+    public static RouteGroupBuilder MapCartRoutes(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/api/carts/{cartId}").WithTags("Carts").ValidateRouteIds().RequireIssuedCartId();
+
+    public static Created<CartResponse> CreateCart(CartIds ids)
+    {
+        var cartId = ids.Issue();
+        return TypedResults.Created($"/api/carts/{cartId}", new CartResponse(cartId, [], 0m, CatalogApi.DefaultCurrency, null));
     }
 
     public static async Task<Ok<CartResponse>> GetCartAsync(
@@ -38,19 +71,13 @@ public static class CartApi
         }
 
         var sku = request.Sku!;
-        var product = await products.GetProductAsync(sku, cancellationToken);
-        if (product is null)
+        if (await products.GetProductAsync(sku, cancellationToken) is not { } product)
         {
             return Problems.UnknownSku(sku);
         }
 
-        var cart = grains.GetGrain<ICartGrain>(cartId);
-        if (await CurrencyConflictAsync(cart, product, products, cancellationToken) is { } conflict)
-        {
-            return conflict;
-        }
-
-        return await RespondAsync(cartId, await cart.AddAsync(sku, request.Quantity!.Value), products, cancellationToken);
+        var update = await grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, request.Quantity!.Value, product.Currency);
+        return await RespondAsync(cartId, update, products, cancellationToken);
     }
 
     public static async Task<Results<Ok<CartResponse>, ValidationProblem, ProblemHttpResult>> SetItemAsync(
@@ -62,25 +89,20 @@ public static class CartApi
             return errors.ToProblem();
         }
 
-        var product = await products.GetProductAsync(sku, cancellationToken);
-        if (product is null)
+        if (await products.GetProductAsync(sku, cancellationToken) is not { } product)
         {
             return Problems.UnknownSku(sku);
         }
 
-        var cart = grains.GetGrain<ICartGrain>(cartId);
-        if (request.Quantity > 0 && await CurrencyConflictAsync(cart, product, products, cancellationToken) is { } conflict)
-        {
-            return conflict;
-        }
-
-        return await RespondAsync(cartId, await cart.SetQuantityAsync(sku, request.Quantity!.Value), products, cancellationToken);
+        var update = await grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, request.Quantity!.Value, product.Currency);
+        return await RespondAsync(cartId, update, products, cancellationToken);
     }
 
     public static async Task<Ok<CartResponse>> RemoveItemAsync(
         string cartId, string sku, IGrainFactory grains, ProductCache products, CancellationToken cancellationToken)
     {
-        var update = await grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, 0);
+        // Removing a line never needs the product: a quantity of 0 ignores the currency.
+        var update = await grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, 0, CatalogApi.DefaultCurrency);
         return TypedResults.Ok(await ViewAsync(cartId, update.Cart, products, cancellationToken));
     }
 
@@ -90,23 +112,23 @@ public static class CartApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>The cart with the current catalog name and price of every line.</summary>
+    /// <summary>The cart with the current catalog name and price of every line (near-cache lookups, in parallel).</summary>
     public static async Task<CartResponse> ViewAsync(
         string cartId, CartContents cart, ProductCache products, CancellationToken cancellationToken)
     {
+        var lookups = cart.Lines.Select(line => products.GetProductAsync(line.Sku, cancellationToken)).ToArray();
         var items = new List<CartItemResponse>(cart.Lines.Length);
-        var currency = CatalogApi.DefaultCurrency;
-        foreach (var line in cart.Lines)
+        for (var i = 0; i < lookups.Length; i++)
         {
             // Products are never deleted, so a line always has one; a miss would be a bug, not a reason to fail the cart.
-            if (await products.GetProductAsync(line.Sku, cancellationToken) is { } product)
+            if (await lookups[i] is { } product)
             {
-                currency = product.Currency;
+                var line = cart.Lines[i];
                 items.Add(new CartItemResponse(line.Sku, product.Name, product.Price, line.Quantity, product.Price * line.Quantity));
             }
         }
 
-        return new CartResponse(cartId, [.. items], items.Sum(item => item.LineTotal), currency, cart.UpdatedAt);
+        return new CartResponse(cartId, [.. items], items.Sum(item => item.LineTotal), cart.Currency ?? CatalogApi.DefaultCurrency, cart.UpdatedAt);
     }
 
     private static async Task<Results<Ok<CartResponse>, ValidationProblem, ProblemHttpResult>> RespondAsync(
@@ -117,25 +139,8 @@ public static class CartApi
                 "line-limit", "Line limit exceeded", $"A cart line holds at most {CartLimits.MaxLineQuantity} units."),
             CartUpdateOutcome.TooManyLines => Problems.Conflict(
                 "cart-full", "Cart is full", $"A cart holds at most {CartLimits.MaxLines} distinct lines."),
+            CartUpdateOutcome.CurrencyMismatch => Problems.Conflict(
+                "currency-mismatch", "Currency mismatch", $"The cart is priced in {update.Cart.Currency}; a product in another currency cannot join it."),
             _ => TypedResults.Ok(await ViewAsync(cartId, update.Cart, products, cancellationToken)),
         };
-
-    /// <summary>A cart has one currency: a product priced in another one cannot join it.</summary>
-    private static async Task<ProblemHttpResult?> CurrencyConflictAsync(
-        ICartGrain cart, ProductSnapshot product, ProductCache products, CancellationToken cancellationToken)
-    {
-        var contents = await cart.GetAsync();
-        foreach (var line in contents.Lines)
-        {
-            if (line.Sku != product.Sku && await products.GetProductAsync(line.Sku, cancellationToken) is { } other)
-            {
-                return other.Currency == product.Currency
-                    ? null
-                    : Problems.Conflict(
-                        "currency-mismatch", "Currency mismatch", $"The cart is priced in {other.Currency}; '{product.Sku}' is priced in {product.Currency}.");
-            }
-        }
-
-        return null;
-    }
 }

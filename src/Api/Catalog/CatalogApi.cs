@@ -1,9 +1,8 @@
 using System.Text.RegularExpressions;
 using Doorbuster.Api.FrontDoor;
 using Doorbuster.Catalog;
-using Doorbuster.Diagnostics;
+using Doorbuster.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Doorbuster.Api.Catalog;
 
@@ -14,7 +13,6 @@ public static partial class CatalogApi
 
     public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton<DoorbusterMetrics>();
         builder.Services.AddHybridCache();
         builder.Services.AddSingleton<ProductCache>();
         builder.Services.AddSingleton<ProductChangeSubscriber>();
@@ -65,7 +63,7 @@ public static partial class CatalogApi
     }
 
     public static async Task<Results<Ok<ProductResponse>, ValidationProblem>> UpsertProductAsync(
-        string sku, ProductUpsertRequest request, IGrainFactory grains)
+        string sku, ProductUpsertRequest request, IGrainFactory grains, ProductCache cache)
     {
         var currency = request.Currency ?? DefaultCurrency;
         var errors = new RequestErrors()
@@ -82,6 +80,9 @@ public static partial class CatalogApi
 
         var details = new ProductDetails(request.Name!, request.Description ?? "", request.Category!, request.Price!.Value, currency);
         var product = await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
+
+        // Read your own writes on this instance at once; the others hear of it by push within a second.
+        await cache.InvalidateAsync(sku);
         return TypedResults.Ok(ProductResponse.From(product));
     }
 

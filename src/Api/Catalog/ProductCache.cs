@@ -1,5 +1,5 @@
 using Doorbuster.Catalog;
-using Doorbuster.Diagnostics;
+using Doorbuster.Api.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Doorbuster.Api.Catalog;
@@ -9,7 +9,7 @@ namespace Doorbuster.Api.Catalog;
 /// into one grain call by <see cref="HybridCache"/>; changes are pushed in by
 /// <see cref="ProductChangeSubscriber"/>, and the short expiry bounds staleness if a push is lost.
 /// </summary>
-public sealed class ProductCache(HybridCache cache, IGrainFactory grains, DoorbusterMetrics metrics)
+public sealed class ProductCache(HybridCache cache, IGrainFactory grains, ApiMetrics metrics)
 {
     /// <summary>The safety net behind push invalidation.</summary>
     public static readonly TimeSpan TimeToLive = TimeSpan.FromSeconds(5);
@@ -37,7 +37,7 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Doorbu
             },
             EntryOptions,
             cancellationToken: cancellationToken);
-        metrics.CacheLookup(CacheLevels.Api, hit: !loaded);
+        metrics.ProductLookup(hit: !loaded);
         return product;
     }
 
@@ -55,7 +55,7 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Doorbu
             EntryOptions,
             PageTags,
             cancellationToken);
-        metrics.CacheLookup(CacheLevels.Api, hit: !loaded);
+        metrics.ProductLookup(hit: !loaded);
         return result;
     }
 

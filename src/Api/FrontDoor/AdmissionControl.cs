@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Doorbuster.Diagnostics;
+using Doorbuster.Api.Diagnostics;
+using Doorbuster.ServiceDefaults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Doorbuster.Api.FrontDoor;
@@ -39,13 +39,13 @@ public static class AdmissionControl
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var context = rejected.HttpContext;
-                context.RequestServices.GetRequiredService<DoorbusterMetrics>().AdmissionRejected(Classify(context.Request) ?? BrowseClass);
-                context.Response.Headers.RetryAfter = limits.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                context.RequestServices.GetRequiredService<ApiMetrics>().AdmissionRejected(Classify(context.Request) ?? BrowseClass);
+                Problems.SetRetryAfter(context.Response);
                 await TypedResults.Problem(
                     "The store is busy; the request was not processed. Retry after the time in Retry-After.",
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Too many requests",
-                    type: Problems.TypeBase + "overloaded").ExecuteAsync(context);
+                    type: ProblemTypes.For("overloaded")).ExecuteAsync(context);
             };
         });
         return builder;

@@ -10,7 +10,4 @@ public sealed class AdmissionOptions
 
     /// <summary>Checkouts, payments and cancellations in flight at once; beyond it, 429.</summary>
     public int CheckoutConcurrency { get; set; } = 512;
-
-    /// <summary>The Retry-After of a 429, in seconds.</summary>
-    public int RetryAfterSeconds { get; set; } = 1;
 }

@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
-using Doorbuster.ServiceDefaults;
+using Doorbuster.Api.Carts;
+using Doorbuster.Api.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Doorbuster.Api.FrontDoor;
 
@@ -16,6 +18,7 @@ public static class FrontDoorExtensions
     /// </summary>
     public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton<ApiMetrics>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -36,20 +39,10 @@ public static class FrontDoorExtensions
         app.UseStatusCodePages();
         app.Use(RejectOversizedBodies);
         app.UseAdmissionControl();
+        app.UseCartIdGate();
         app.MapOpenApi();
         return app;
     }
-
-    /// <summary>The admin policy for a route group: the <c>X-Api-Key</c> header must carry the admin key.</summary>
-    public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var admin = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdminOptions>>().Value;
-            return admin.Accepts(context.HttpContext.Request.Headers[AdminOptions.HeaderName])
-                ? await next(context)
-                : Problems.Unauthorized($"This route requires the {AdminOptions.HeaderName} header with the admin key.");
-        });
 
     /// <summary>Route values named like identifiers must be identifiers: a malformed one never reaches a grain.</summary>
     public static TBuilder ValidateRouteIds<TBuilder>(this TBuilder builder)

@@ -1,53 +1,87 @@
+using Doorbuster.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using StackExchange.Redis;
 
 namespace Doorbuster.Api.FrontDoor;
 
 /// <summary>
-/// Turns exceptions into problem documents: bad requests keep their 4xx status, an unreachable cluster or
-/// store is a 503 with Retry-After (nothing was acknowledged), and anything else is a 500, which is a bug.
+/// Turns exceptions into problem documents: bad requests keep their 4xx status; an unreachable, slow or
+/// failing cluster or store is a 503 with Retry-After that says whether a change was certainly not applied
+/// or may have been (then the client retries with the same idempotency key); anything else is a 500, a bug.
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
-    /// <summary>Seconds a client should wait before retrying after a 503.</summary>
-    public const int RetryAfterSeconds = 1;
+    /// <summary>The problem <c>type</c> of every 503.</summary>
+    public static readonly string UnavailableType = ProblemTypes.For("unavailable");
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail) = exception switch
+        var problem = exception switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
-            _ when IsUnavailable(exception) => (
-                StatusCodes.Status503ServiceUnavailable,
-                "Service unavailable",
-                "The cluster or its store cannot serve this request right now; nothing was changed. Retry shortly."),
-            _ => (StatusCodes.Status500InternalServerError, "Internal server error", "An unexpected error occurred."),
+            BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+            _ when Unavailability(exception) is { } applied => Unavailable(context.Request, applied),
+            _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal server error", Detail = "An unexpected error occurred." },
         };
 
-        if (status >= 500)
+        if (problem.Status == StatusCodes.Status500InternalServerError)
         {
-            logger.LogError(exception, "Request {Method} {Path} failed with {Status}", context.Request.Method, context.Request.Path, status);
+            logger.LogError(exception, "Request {Method} {Path} failed with a bug", context.Request.Method, context.Request.Path);
+        }
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogWarning("Request {Method} {Path} answered 503: {Reason}", context.Request.Method, context.Request.Path, exception.Message);
+            Problems.SetRetryAfter(context.Response);
         }
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
-        {
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        context.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
     }
 
-    private static bool IsUnavailable(Exception exception) => exception switch
+    private static ProblemDetails Unavailable(HttpRequest request, ChangeOutcome applied)
     {
-        StoreUnavailableException or OrleansException or TimeoutException or RedisException or OperationCanceledException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsUnavailable),
-        _ => exception.InnerException is not null && IsUnavailable(exception.InnerException),
+        var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Service unavailable",
+            Type = UnavailableType,
+            Detail = isRead
+                ? "The cluster or its store cannot serve this request right now. Retry after the time in Retry-After."
+                : applied == ChangeOutcome.NotApplied
+                    ? "The cluster or its store cannot serve this request right now; the change was not applied. Retry after the time in Retry-After."
+                    : "The cluster or its store did not confirm the change: it may or may not have been applied. Retry with the same request (and the same Idempotency-Key) after the time in Retry-After.",
+        };
+        if (!isRead)
+        {
+            problem.Extensions["changeApplied"] = applied == ChangeOutcome.NotApplied ? "no" : "unknown";
+        }
+
+        return problem;
+    }
+
+    /// <summary>Whether an exception is an outage (and what it says about the change), or <c>null</c> for a bug.</summary>
+    private static ChangeOutcome? Unavailability(Exception exception) => exception switch
+    {
+        StoreUnavailableException store => store.MayHaveBeenApplied ? ChangeOutcome.Unknown : ChangeOutcome.NotApplied,
+
+        // Refused before any grain ran the call.
+        OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or ClientNotAvailableException => ChangeOutcome.NotApplied,
+        OrleansException or TimeoutException or RedisException or OperationCanceledException => ChangeOutcome.Unknown,
+        AggregateException aggregate when aggregate.InnerExceptions.Count > 0 =>
+            aggregate.InnerExceptions.Select(Unavailability).Aggregate((ChangeOutcome?)ChangeOutcome.NotApplied, Worst),
+        { InnerException: { } inner } => Unavailability(inner),
+        _ => null,
     };
+
+    private static ChangeOutcome? Worst(ChangeOutcome? a, ChangeOutcome? b) =>
+        a is null || b is null ? null : a == ChangeOutcome.Unknown || b == ChangeOutcome.Unknown ? ChangeOutcome.Unknown : ChangeOutcome.NotApplied;
+
+    private enum ChangeOutcome
+    {
+        NotApplied,
+        Unknown,
+    }
 }

@@ -1,10 +1,10 @@
+using Doorbuster.ServiceDefaults;
+
 namespace Doorbuster.Api.FrontDoor;
 
 /// <summary>Collects validation errors keyed by field name, for one 400 problem with an <c>errors</c> object.</summary>
 public sealed class RequestErrors
 {
-    public const string IdRule = "must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'.";
-
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
     public bool Any => _errors.Count > 0;
@@ -24,7 +24,7 @@ public sealed class RequestErrors
         return this;
     }
 
-    public RequestErrors RequireId(string field, string? value) => Require(Identifiers.IsValid(value), field, $"'{field}' {IdRule}");
+    public RequestErrors RequireId(string field, string? value) => Require(Identifiers.IsValid(value), field, $"'{field}' must be {Identifiers.Rule}.");
 
     /// <summary>Requires a value between <paramref name="min"/> and <paramref name="max"/>.</summary>
     public RequestErrors RequireRange(string field, long? value, long min, long max) =>
@@ -36,5 +36,5 @@ public sealed class RequestErrors
         TypedResults.ValidationProblem(
             _errors.ToDictionary(entry => entry.Key, entry => entry.Value.ToArray()),
             title: "The request is invalid.",
-            type: Problems.TypeBase + "validation");
+            type: ProblemTypes.For("validation"));
 }

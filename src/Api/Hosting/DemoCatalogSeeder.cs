@@ -1,28 +1,45 @@
 using Doorbuster.Catalog;
 using Doorbuster.Inventory;
+using StackExchange.Redis;
 
 namespace Doorbuster.Api.Hosting;
 
 /// <summary>
-/// Fills the embedded silo with a demo catalog (a few hundred products in several categories, with stock)
-/// before the Api serves its first request.
+/// Fills an embedded silo with a demo catalog (a few hundred products in several categories, with stock)
+/// before the Api serves its first request — once: a restart with the same data finds it there. Seeding is
+/// idempotent anyway (an unchanged upsert changes nothing, restocks carry an idempotency key), so a run
+/// interrupted half-way completes on the next start instead of doubling stock.
 /// </summary>
-public sealed class DemoCatalogSeeder(IGrainFactory grains, ILogger<DemoCatalogSeeder> logger, string? generatedAdminKey) : IHostedService
+public sealed class DemoCatalogSeeder(
+    IGrainFactory grains,
+    IConnectionMultiplexer redis,
+    IConfiguration configuration,
+    ILogger<DemoCatalogSeeder> logger,
+    DemoCatalogSeeder.EmbeddedFacts facts) : IHostedService
 {
+    public const int ProductsPerCategory = 40;
+    private const string RestockKey = "demo-catalog";
+
     private static readonly string[] Categories = ["electronics", "toys", "home", "kitchen", "books", "outdoor", "fashion", "games"];
     private static readonly string[] Adjectives = ["Classic", "Turbo", "Eco", "Smart", "Deluxe", "Mini", "Pro", "Ultra", "Cozy", "Rugged"];
     private static readonly string[] Nouns = ["Widget", "Gadget", "Kit", "Set", "Bundle", "Station", "Pack", "Box"];
 
-    public const int ProductsPerCategory = 40;
+    /// <summary>What embedded mode knows that the seeder reports: a generated admin key, if any.</summary>
+    public sealed record EmbeddedFacts(string? GeneratedAdminKey);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        logger.LogWarning(
-            "EMBEDDED MODE: no ConnectionStrings__Redis is set, so this process hosts its own silo with IN-MEMORY storage. " +
-            "Nothing is persisted: every change is lost when the process exits.");
-        if (generatedAdminKey is not null)
+        if (facts.GeneratedAdminKey is not null)
         {
-            logger.LogWarning("EMBEDDED MODE: generated admin key for this run (send it as X-Api-Key): {AdminKey}", generatedAdminKey);
+            logger.LogWarning("EMBEDDED MODE: generated admin key for this run (send it as X-Api-Key): {AdminKey}", facts.GeneratedAdminKey);
+        }
+
+        var marker = $"{ClusterIdentity.ServiceId(configuration)}/embedded/demo-catalog-seeded";
+        var database = redis.GetDatabase();
+        if (await database.KeyExistsAsync(marker))
+        {
+            logger.LogInformation("The demo catalog was seeded before; keeping the data as it is");
+            return;
         }
 
         var random = new Random(20261127);
@@ -41,6 +58,7 @@ public sealed class DemoCatalogSeeder(IGrainFactory grains, ILogger<DemoCatalogS
 
         seeding.Add(SeedAsync("DOORBUSTER-TV", new ProductDetails("Doorbuster 65\" TV", "The flash-sale item.", "electronics", 299.00m, "USD"), 100));
         await Task.WhenAll(seeding);
+        await database.StringSetAsync(marker, DateTimeOffset.UtcNow.ToString("O"));
         logger.LogInformation("Seeded the demo catalog: {Count} products in {Categories} categories", seeding.Count, Categories.Length);
     }
 
@@ -49,6 +67,6 @@ public sealed class DemoCatalogSeeder(IGrainFactory grains, ILogger<DemoCatalogS
     private async Task SeedAsync(string sku, ProductDetails details, int stock)
     {
         await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
-        await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock);
+        await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock, RestockKey);
     }
 }

@@ -1,7 +1,10 @@
 using Doorbuster.Api.Catalog;
 using Doorbuster.Api.FrontDoor;
+using Doorbuster.Api.Orders;
 using Doorbuster.Inventory;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Doorbuster.Orders;
+using Doorbuster.ServiceDefaults.Admin;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Doorbuster.Api.Inventory;
 
@@ -24,7 +27,7 @@ public static class InventoryApi
         inventory.MapGet("/{sku}", GetStockAsync).WithName("GetStock").WithSummary("The stock of a sku.");
         inventory.MapPost("/{sku}/restock", RestockAsync)
             .WithName("Restock")
-            .WithSummary("Adds units to the stock of a sku (admin).")
+            .WithSummary("Adds units to the stock of a sku (admin); with an Idempotency-Key, a repeat is counted once.")
             .RequireAdminKey();
         return app;
     }
@@ -42,9 +45,16 @@ public static class InventoryApi
     }
 
     public static async Task<Results<Ok<StockResponse>, ValidationProblem, ProblemHttpResult>> RestockAsync(
-        string sku, RestockRequest request, ProductCache products, IGrainFactory grains, CancellationToken cancellationToken)
+        string sku,
+        RestockRequest request,
+        [FromHeader(Name = OrderApi.IdempotencyKeyHeader)] string? idempotencyKey,
+        ProductCache products,
+        IGrainFactory grains,
+        CancellationToken cancellationToken)
     {
-        var errors = new RequestErrors().RequireRange("quantity", request.Quantity, 1, MaxRestock);
+        var errors = new RequestErrors()
+            .RequireRange("quantity", request.Quantity, 1, MaxRestock)
+            .Require(idempotencyKey is null || OrderIds.IsValidIdempotencyKey(idempotencyKey), OrderApi.IdempotencyKeyHeader, OrderApi.IdempotencyKeyRule);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -55,7 +65,12 @@ public static class InventoryApi
             return Problems.UnknownSku(sku);
         }
 
-        var stock = await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(request.Quantity!.Value);
-        return TypedResults.Ok(StockResponse.From(stock));
+        var result = await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(request.Quantity!.Value, idempotencyKey);
+        return result.Outcome == RestockOutcome.KeyReused
+            ? Problems.UnprocessableContent(
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                $"The {OrderApi.IdempotencyKeyHeader} '{idempotencyKey}' was used for a restock of another quantity of '{sku}'; nothing changed.")
+            : TypedResults.Ok(StockResponse.From(result.Stock));
     }
 }

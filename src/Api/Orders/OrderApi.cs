@@ -1,5 +1,6 @@
+using Doorbuster.Api.Carts;
+using Doorbuster.Api.Diagnostics;
 using Doorbuster.Api.FrontDoor;
-using Doorbuster.Diagnostics;
 using Doorbuster.Orders;
 using Microsoft.AspNetCore.Mvc;
 
@@ -8,18 +9,18 @@ namespace Doorbuster.Api.Orders;
 public static class OrderApi
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string IdempotencyKeyRule = "The Idempotency-Key header must be 1-64 visible ASCII characters.";
 
     public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/carts/{cartId}/checkout", CheckoutAsync)
+        app.MapCartRoutes().MapPost("/checkout", CheckoutAsync)
             .WithTags("Orders")
             .WithName("Checkout")
-            .WithSummary("Reserves every line of the cart, all or nothing, and creates an order awaiting payment.")
-            .ValidateRouteIds();
+            .WithSummary("Reserves every line of the cart, all or nothing, and creates an order awaiting payment.");
 
         var orders = app.MapGroup("/api/orders/{orderId}").WithTags("Orders").ValidateRouteIds();
         orders.MapGet("/", GetOrderAsync).WithName("GetOrder").WithSummary("An order.");
-        orders.MapPost("/pay", PayAsync).WithName("PayOrder").WithSummary("Pays the order: its reserved units are sold.");
+        orders.MapPost("/pay", PayAsync).WithName("PayOrder").WithSummary("Pays the order: its reserved units are sold, every line or none.");
         orders.MapPost("/cancel", CancelAsync).WithName("CancelOrder").WithSummary("Cancels the order: its reserved units return.");
         return app;
     }
@@ -28,13 +29,11 @@ public static class OrderApi
         string cartId,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         IGrainFactory grains,
-        DoorbusterMetrics metrics)
+        ApiMetrics metrics)
     {
         if (!OrderIds.IsValidIdempotencyKey(idempotencyKey))
         {
-            return new RequestErrors()
-                .Require(false, IdempotencyKeyHeader, $"The {IdempotencyKeyHeader} header is required: 1-64 visible ASCII characters.")
-                .ToProblem();
+            return new RequestErrors().Require(false, IdempotencyKeyHeader, $"{IdempotencyKeyRule} It is required.").ToProblem();
         }
 
         var orderId = OrderIds.For(cartId, idempotencyKey!);
@@ -63,7 +62,7 @@ public static class OrderApi
                         + string.Join(", ", result.Shortages.Select(s => $"{s.Sku} (requested {s.Requested}, available {s.Available})")),
                     new Dictionary<string, object?>
                     {
-                        ["shortages"] = result.Shortages.Select(s => new { sku = s.Sku, requested = s.Requested, available = s.Available }).ToArray(),
+                        ["shortages"] = result.Shortages.Select(s => new ShortageResponse(s.Sku, s.Requested, s.Available)).ToArray(),
                     });
             default:
                 metrics.Checkout(result.Outcome == CheckoutOutcome.Duplicate ? "duplicate" : "created");
@@ -74,7 +73,7 @@ public static class OrderApi
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrderAsync(string orderId, IGrainFactory grains)
     {
         var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
-        return order is null ? Problems.NotFound($"There is no order '{orderId}'.") : TypedResults.Ok(OrderResponse.From(order));
+        return order is null ? UnknownOrder(orderId) : TypedResults.Ok(OrderResponse.From(order));
     }
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> PayAsync(string orderId, IGrainFactory grains) =>
@@ -83,10 +82,12 @@ public static class OrderApi
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelAsync(string orderId, IGrainFactory grains) =>
         Respond(orderId, await grains.GetGrain<IOrderGrain>(orderId).CancelAsync(), "cancel");
 
+    private static ProblemHttpResult UnknownOrder(string orderId) => Problems.NotFound($"There is no order '{orderId}'.");
+
     private static Results<Ok<OrderResponse>, ProblemHttpResult> Respond(string orderId, OrderActionResult result, string action) =>
         result.Outcome switch
         {
-            OrderActionOutcome.NotFound => Problems.NotFound($"There is no order '{orderId}'."),
+            OrderActionOutcome.NotFound => UnknownOrder(orderId),
             OrderActionOutcome.Conflict => Problems.Conflict(
                 "order-state", "The order cannot change", $"Cannot {action} order '{orderId}': it is {result.Order!.Status}."),
             _ => TypedResults.Ok(OrderResponse.From(result.Order!)),

@@ -23,3 +23,6 @@ public sealed record OrderResponse(
             order.OrderId, order.CartId, order.Status.ToString(), items, items.Sum(i => i.LineTotal), order.Currency, order.CreatedAt, order.ExpiresAt);
     }
 }
+
+/// <summary>A short line of a refused checkout, in the <c>shortages</c> of its problem document.</summary>
+public sealed record ShortageResponse(string Sku, int Requested, long Available);
