@@ -2,6 +2,7 @@ using System.Reflection;
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
 using Doorbuster.ServiceDefaults;
+using Doorbuster.ServiceDefaults.Admin;
 using Doorbuster.Silo.Hosting;
 using Orleans.Configuration;
 

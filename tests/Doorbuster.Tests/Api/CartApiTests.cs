@@ -1,25 +1,84 @@
 using System.Net;
 using System.Net.Http.Json;
+using Doorbuster.Carts;
 using Doorbuster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 
 namespace Doorbuster.Tests.Api;
 
 [Collection(ApiCollection.Name)]
 public sealed class CartApiTests(ApiFactory api)
 {
-    private static string NewCartId() => $"cart-{Guid.NewGuid():N}";
+    [Fact]
+    public async Task ACartIsIssuedByTheServerEmptyWithItsLocation()
+    {
+        var client = api.CreateClient();
+
+        var response = await client.PostAsync("/api/carts", null);
+
+        var cart = await response.AssertOkJsonAsync(HttpStatusCode.Created);
+        var cartId = cart.GetProperty("cartId").GetString()!;
+        Assert.Matches("^[A-Za-z0-9_-]{1,64}$", cartId);
+        Assert.Equal($"/api/carts/{cartId}", response.Headers.Location?.OriginalString);
+        Assert.Equal(0, cart.GetProperty("items").GetArrayLength());
+        var read = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
+        Assert.Equal(cartId, read.GetProperty("cartId").GetString());
+        Assert.Equal(0, read.GetProperty("items").GetArrayLength());
+        Assert.Equal(0m, read.GetProperty("total").GetDecimal());
+        Assert.Equal("USD", read.GetProperty("currency").GetString());
+    }
 
     [Fact]
-    public async Task AnUnknownCartIsEmpty()
+    public async Task IssuedIdsAreUnguessableAndNeverRepeat()
     {
-        var cartId = NewCartId();
+        var client = api.CreateClient();
 
-        var cart = await (await api.CreateClient().GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
+        var ids = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => ApiFactory.CreateCartAsync(client)));
 
-        Assert.Equal(cartId, cart.GetProperty("cartId").GetString());
-        Assert.Equal(0, cart.GetProperty("items").GetArrayLength());
-        Assert.Equal(0m, cart.GetProperty("total").GetDecimal());
-        Assert.Equal("USD", cart.GetProperty("currency").GetString());
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.True(id.Length >= 43, $"{id} is too short to hold 128 random bits and a signature"));
+    }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("cart-1")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_")]
+    public async Task ACartIdTheServerDidNotIssueIsNotFoundOnEveryCartRouteAndCostsNoGrain(string forged)
+    {
+        var client = api.CreateClient();
+        var json = JsonContent.Create(new { sku = "ELEC-0001", quantity = 1 });
+        var checkout = new HttpRequestMessage(HttpMethod.Post, $"/api/carts/{forged}/checkout") { Headers = { { "Idempotency-Key", "k" } } };
+
+        var responses = new[]
+        {
+            await client.GetAsync($"/api/carts/{forged}"),
+            await client.PostAsync($"/api/carts/{forged}/items", json),
+            await client.PutAsJsonAsync($"/api/carts/{forged}/items/ELEC-0001", new { quantity = 1 }),
+            await client.DeleteAsync($"/api/carts/{forged}/items/ELEC-0001"),
+            await client.DeleteAsync($"/api/carts/{forged}"),
+            await client.SendAsync(checkout),
+        };
+
+        foreach (var response in responses)
+        {
+            await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        Assert.Null(await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<ICartGrain>(forged)));
+    }
+
+    [Fact]
+    public async Task AnIssuedIdWithOneCharacterChangedIsNotFound()
+    {
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CartWithAsync(client, "ELEC-0003", 1);
+        var altered = (cartId[0] == 'A' ? 'B' : 'A') + cartId[1..];
+
+        await (await client.GetAsync($"/api/carts/{altered}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(1, (await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync()).GetProperty("items").GetArrayLength());
     }
 
     [Fact]
@@ -27,7 +86,7 @@ public sealed class CartApiTests(ApiFactory api)
     {
         var sku = await api.CreateProductAsync(stock: 0, price: 2.50m);
         var client = api.CreateClient();
-        var cartId = NewCartId();
+        var cartId = await ApiFactory.CreateCartAsync(client);
 
         await (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 2 })).AssertOkJsonAsync();
         var cart = await (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 3 })).AssertOkJsonAsync();
@@ -38,14 +97,12 @@ public sealed class CartApiTests(ApiFactory api)
         Assert.Equal(12.50m, line.GetProperty("lineTotal").GetDecimal());
         Assert.Equal(12.50m, cart.GetProperty("total").GetDecimal());
         Assert.False(string.IsNullOrEmpty(line.GetProperty("name").GetString()));
-        Assert.Equal(JsonValueKindString, cart.GetProperty("updatedAt").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.String, cart.GetProperty("updatedAt").ValueKind);
 
-        await api.CreateAdminClient().PutAsJsonAsync($"/api/products/{sku}", new { name = "Repriced", category = "tests", price = 3.00m });
+        (await api.CreateAdminClient().PutAsJsonAsync($"/api/products/{sku}", new { name = "Repriced", category = "tests", price = 3.00m })).EnsureSuccessStatusCode();
         var repriced = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
         Assert.Equal(15.00m, repriced.GetProperty("total").GetDecimal());
     }
-
-    private const System.Text.Json.JsonValueKind JsonValueKindString = System.Text.Json.JsonValueKind.String;
 
     [Theory]
     [InlineData("""{ "sku": "ELEC-0001", "quantity": 0 }""", "quantity")]
@@ -55,8 +112,10 @@ public sealed class CartApiTests(ApiFactory api)
     [InlineData("""{ "quantity": 1 }""", "sku")]
     public async Task AddingAnInvalidItemIsABadRequest(string json, string field)
     {
-        var response = await api.CreateClient().PostAsync(
-            $"/api/carts/{NewCartId()}/items", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CreateCartAsync(client);
+
+        var response = await client.PostAsync($"/api/carts/{cartId}/items", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
         await response.AssertValidationErrorAsync(field);
     }
@@ -64,7 +123,10 @@ public sealed class CartApiTests(ApiFactory api)
     [Fact]
     public async Task AddingAnUnknownSkuIsNotFound()
     {
-        await (await api.CreateClient().PostAsJsonAsync($"/api/carts/{NewCartId()}/items", new { sku = "NO-SUCH-SKU", quantity = 1 }))
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CreateCartAsync(client);
+
+        await (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "NO-SUCH-SKU", quantity = 1 }))
             .AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
@@ -72,8 +134,7 @@ public sealed class CartApiTests(ApiFactory api)
     public async Task ALineThatWouldExceedNinetyNineUnitsIsAConflictAndChangesNothing()
     {
         var client = api.CreateClient();
-        var cartId = NewCartId();
-        await (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "HOME-0001", quantity = 90 })).AssertOkJsonAsync();
+        var cartId = await ApiFactory.CartWithAsync(client, "HOME-0001", 90);
 
         await (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "HOME-0001", quantity = 10 }))
             .AssertProblemAsync(HttpStatusCode.Conflict);
@@ -83,10 +144,26 @@ public sealed class CartApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AProductInAnotherCurrencyCannotJoinTheCart()
+    {
+        var admin = api.CreateAdminClient();
+        var euro = $"EUR-{Guid.NewGuid():N}"[..20];
+        (await admin.PutAsJsonAsync($"/api/products/{euro}", new { name = "Euro thing", category = "tests", price = 4.00m, currency = "EUR" })).EnsureSuccessStatusCode();
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CartWithAsync(client, "HOME-0002", 1);
+
+        var problem = await (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = euro, quantity = 1 }))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.EndsWith("currency-mismatch", problem.GetProperty("type").GetString());
+        Assert.Single((await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync()).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task ACartHoldsAtMostOneHundredLines()
     {
         var client = api.CreateClient();
-        var cartId = NewCartId();
+        var cartId = await ApiFactory.CreateCartAsync(client);
         var skus = new[] { "ELEC", "TOYS", "HOME" }.SelectMany(prefix => Enumerable.Range(1, 34).Select(i => $"{prefix}-{i:D4}")).ToList();
         foreach (var sku in skus.Take(100))
         {
@@ -103,8 +180,7 @@ public sealed class CartApiTests(ApiFactory api)
     public async Task SettingAQuantitySetsTheLineAndZeroRemovesIt()
     {
         var client = api.CreateClient();
-        var cartId = NewCartId();
-        await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "BOOK-0001", quantity = 1 });
+        var cartId = await ApiFactory.CartWithAsync(client, "BOOK-0001", 1);
         await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "BOOK-0002", quantity = 1 });
 
         var set = await (await client.PutAsJsonAsync($"/api/carts/{cartId}/items/BOOK-0001", new { quantity = 7 })).AssertOkJsonAsync();
@@ -123,8 +199,7 @@ public sealed class CartApiTests(ApiFactory api)
     public async Task DeletingALineOrTheCartEmptiesIt()
     {
         var client = api.CreateClient();
-        var cartId = NewCartId();
-        await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "GAME-0001", quantity = 1 });
+        var cartId = await ApiFactory.CartWithAsync(client, "GAME-0001", 1);
         await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "GAME-0002", quantity = 1 });
 
         var afterDelete = await (await client.DeleteAsync($"/api/carts/{cartId}/items/GAME-0001")).AssertOkJsonAsync();

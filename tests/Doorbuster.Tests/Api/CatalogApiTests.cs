@@ -106,6 +106,20 @@ public sealed class CatalogApiTests(ApiFactory api)
         Assert.DoesNotContain(kitchen.GetProperty("items").EnumerateArray(), p => p.GetProperty("sku").GetString() == sku);
     }
 
+    [Fact]
+    public async Task RepeatingAnUpsertChangesNothingAndKeepsTheVersion()
+    {
+        var admin = api.CreateAdminClient();
+        var sku = $"IDEM-{Guid.NewGuid():N}"[..20];
+        var body = new { name = "Lamp", description = "Warm", category = "home", price = 19.99m };
+
+        var first = await (await admin.PutAsJsonAsync($"/api/products/{sku}", body)).AssertOkJsonAsync();
+        var again = await (await admin.PutAsJsonAsync($"/api/products/{sku}", body)).AssertOkJsonAsync();
+
+        Assert.Equal(1, first.GetProperty("version").GetInt64());
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+    }
+
     [Theory]
     [InlineData("""{ "description": "", "category": "home", "price": 1 }""", "name")]
     [InlineData("""{ "name": "", "category": "home", "price": 1 }""", "name")]

@@ -10,16 +10,13 @@ namespace Doorbuster.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
 {
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
-
     [Fact]
     public async Task AFlashSaleOfFiftyUnitsToThreeHundredCartsSellsExactlyFifty()
     {
         // Arrange: one sku with stock 50 and 300 carts holding one unit each.
         var sku = await api.CreateProductAsync(stock: 50);
         var client = api.CreateClient();
-        var carts = Enumerable.Range(0, 300).Select(_ => NewId("flash")).ToArray();
-        await Task.WhenAll(carts.Select(cartId => client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 1 })));
+        var carts = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => ApiFactory.CartWithAsync(client, sku, 1)));
 
         // Act: everyone checks out at once.
         var clock = Stopwatch.StartNew();
@@ -50,8 +47,7 @@ public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
         var plenty = await api.CreateProductAsync(stock: 10);
         var scarce = await api.CreateProductAsync(stock: 1);
         var client = api.CreateClient();
-        var cartId = NewId("aon");
-        await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = plenty, quantity = 2 });
+        var cartId = await ApiFactory.CartWithAsync(client, plenty, 2);
         await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = scarce, quantity = 3 });
 
         var response = await CheckoutAsync(client, cartId, "k1");
@@ -73,8 +69,7 @@ public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
     {
         var sku = await api.CreateProductAsync(stock: 10, price: 4.25m);
         var client = api.CreateClient();
-        var cartId = NewId("idem");
-        await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 2 });
+        var cartId = await ApiFactory.CartWithAsync(client, sku, 2);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => CheckoutAsync(client, cartId, "same-key")));
 
@@ -100,6 +95,23 @@ public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
         Assert.EndsWith("empty-cart", problem.GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task ARetriedCheckoutNeverTakesALineTheShopperAddedBackAfterIt()
+    {
+        var sku = await api.CreateProductAsync(stock: 10);
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CartWithAsync(client, sku, 2);
+        var first = await (await CheckoutAsync(client, cartId, "once")).AssertOkJsonAsync(HttpStatusCode.Created);
+
+        (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 1 })).EnsureSuccessStatusCode();
+        var retried = await (await CheckoutAsync(client, cartId, "once")).AssertOkJsonAsync(HttpStatusCode.Created);
+
+        Assert.Equal(first.GetProperty("orderId").GetString(), retried.GetProperty("orderId").GetString());
+        var cart = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
+        Assert.Equal(1, Assert.Single(cart.GetProperty("items").EnumerateArray()).GetProperty("quantity").GetInt32());
+        Assert.Equal((8L, 2L, 0L), await StockAsync(client, sku));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]
@@ -107,8 +119,7 @@ public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
     public async Task ACheckoutWithoutAValidIdempotencyKeyIsABadRequest(string? key)
     {
         var client = api.CreateClient();
-        var cartId = NewId("nokey");
-        await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = "ELEC-0002", quantity = 1 });
+        var cartId = await ApiFactory.CartWithAsync(client, "ELEC-0002", 1);
 
         var response = await CheckoutAsync(client, cartId, key);
 
@@ -149,8 +160,7 @@ public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
 
     private async Task<string> PlaceOrderAsync(HttpClient client, string sku, int quantity)
     {
-        var cartId = NewId("order");
-        (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity })).EnsureSuccessStatusCode();
+        var cartId = await ApiFactory.CartWithAsync(client, sku, quantity);
         var order = await (await CheckoutAsync(client, cartId, "k")).AssertOkJsonAsync(HttpStatusCode.Created);
         return order.GetProperty("orderId").GetString()!;
     }

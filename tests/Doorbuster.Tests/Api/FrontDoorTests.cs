@@ -14,9 +14,11 @@ public sealed class FrontDoorTests(ApiFactory api)
     [Fact]
     public async Task ABodyOverSixtyFourKibibytesIsTooLarge()
     {
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CreateCartAsync(client);
         var json = JsonSerializer.Serialize(new { sku = new string('a', 70_000), quantity = 1 });
 
-        var response = await api.CreateClient().PostAsync("/api/carts/big/items", new StringContent(json, Encoding.UTF8, "application/json"));
+        var response = await client.PostAsync($"/api/carts/{cartId}/items", new StringContent(json, Encoding.UTF8, "application/json"));
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
@@ -24,8 +26,11 @@ public sealed class FrontDoorTests(ApiFactory api)
     [Fact]
     public async Task AWrongContentTypeIsUnsupported()
     {
-        var response = await api.CreateClient().PostAsync(
-            "/api/carts/c1/items", new StringContent("""{ "sku": "ELEC-0001", "quantity": 1 }""", Encoding.UTF8, "text/plain"));
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CreateCartAsync(client);
+
+        var response = await client.PostAsync(
+            $"/api/carts/{cartId}/items", new StringContent("""{ "sku": "ELEC-0001", "quantity": 1 }""", Encoding.UTF8, "text/plain"));
 
         await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
@@ -40,7 +45,7 @@ public sealed class FrontDoorTests(ApiFactory api)
     public async Task MalformedJsonOrAFieldOfTheWrongTypeIsABadRequestAndChangesNothing(string json)
     {
         var client = api.CreateClient();
-        var cartId = $"cart-{Guid.NewGuid():N}";
+        var cartId = await ApiFactory.CreateCartAsync(client);
 
         var response = await client.PostAsync($"/api/carts/{cartId}/items", new StringContent(json, Encoding.UTF8, "application/json"));
 
@@ -88,6 +93,8 @@ public sealed class FrontDoorTests(ApiFactory api)
         throttled.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         throttled.StartServer();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var heldCart = await ApiFactory.CreateCartAsync(client);
+        var emptyCart = await ApiFactory.CreateCartAsync(client);
         using var held = new TcpClient();
         await held.ConnectAsync(IPAddress.Loopback, port);
         var stream = held.GetStream();
@@ -95,19 +102,20 @@ public sealed class FrontDoorTests(ApiFactory api)
 
         // The server answers "100 Continue" only once the endpoint reads the body, i.e. after admission let it in.
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /api/carts/held/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\nExpect: 100-continue\r\n\r\n"));
+            $"POST /api/carts/{heldCart}/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\nExpect: 100-continue\r\n\r\n"));
         var interim = new byte[25];
         await stream.ReadExactlyAsync(interim);
         Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII.GetString(interim));
 
         // Act
         var shed = await client.GetAsync("/api/products/ELEC-0001");
-        var checkout = await client.PostAsync("/api/carts/other/checkout", null);
+        var checkout = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/carts/{emptyCart}/checkout") { Headers = { { "Idempotency-Key", "k" } } });
 
         // Assert
         await shed.AssertProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.True(shed.Headers.RetryAfter is not null, "a 429 must carry Retry-After");
-        Assert.NotEqual(HttpStatusCode.TooManyRequests, checkout.StatusCode);
+        var refused = await checkout.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.EndsWith("empty-cart", refused.GetProperty("type").GetString());
         await stream.WriteAsync(Encoding.ASCII.GetBytes(json));
         var reply = new byte[12];
         await stream.ReadExactlyAsync(reply);

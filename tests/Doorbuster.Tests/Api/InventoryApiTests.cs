@@ -34,6 +34,35 @@ public sealed class InventoryApiTests(ApiFactory api)
         Assert.Equal(1_000_005, stock.GetProperty("available").GetInt64());
     }
 
+    [Fact]
+    public async Task ARestockRepeatedWithTheSameIdempotencyKeyIsCountedOnceAndAnsweredAsTheFirst()
+    {
+        var sku = await api.CreateProductAsync(stock: 0);
+        var admin = api.CreateAdminClient();
+
+        var answers = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/inventory/{sku}/restock")
+            {
+                Content = JsonContent.Create(new { quantity = 7 }),
+                Headers = { { "Idempotency-Key", "truck-17" } },
+            };
+            answers.Add((await (await admin.SendAsync(request)).AssertOkJsonAsync()).GetRawText());
+        }
+
+        var reused = new HttpRequestMessage(HttpMethod.Post, $"/api/inventory/{sku}/restock")
+        {
+            Content = JsonContent.Create(new { quantity = 8 }),
+            Headers = { { "Idempotency-Key", "truck-17" } },
+        };
+        await (await admin.SendAsync(reused)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Single(answers.Distinct());
+        var stock = await (await admin.GetAsync($"/api/inventory/{sku}")).AssertOkJsonAsync();
+        Assert.Equal(7, stock.GetProperty("available").GetInt64());
+    }
+
     [Theory]
     [InlineData("""{ "quantity": 0 }""")]
     [InlineData("""{ "quantity": 1000001 }""")]

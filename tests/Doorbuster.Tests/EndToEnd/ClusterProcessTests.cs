@@ -7,94 +7,62 @@ using Doorbuster.Tests.Infrastructure;
 namespace Doorbuster.Tests.EndToEnd;
 
 /// <summary>
-/// The real topology on loopback: a Redis, two silo processes joined through Redis membership, and two
-/// Api processes that are pure Orleans clients.
+/// The real topology on loopback: a store, silo processes joined through Redis membership, and Api
+/// processes that are pure Orleans clients.
 /// </summary>
 public sealed class ClusterProcessTests : IAsyncLifetime
 {
-    private const string AdminKey = "process-test-key";
-    private readonly List<DoorbusterProcess> _processes = [];
-    private RedisServer _redis = null!;
+    private ProcessCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+    public async Task InitializeAsync() => _cluster = await ProcessCluster.StartStoreAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task DataWrittenThroughTheApiIsStillServedAfterASiloIsKilled()
     {
-        // Arrange: two silos and an Api, all finding each other through Redis.
-        var cluster = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = _redis.ConnectionString,
-            ["Orleans__ClusterId"] = $"test-{Guid.NewGuid():N}"[..20],
-            ["Orleans__ServiceId"] = "doorbuster-test",
-            ["Admin__ApiKey"] = AdminKey,
-        };
-        var silos = new[] { StartSilo(cluster, "silo-1"), StartSilo(cluster, "silo-2") };
-        await Task.WhenAll(silos.Select(silo => silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
-        var api = Track(DoorbusterProcess.Start("Api", "api-1", cluster));
-        var otherApi = Track(DoorbusterProcess.Start("Api", "api-2", cluster));
-        await Task.WhenAll(api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)), otherApi.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)));
-        using var http = new HttpClient { BaseAddress = api.HttpAddress };
-        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        using var otherHttp = new HttpClient { BaseAddress = otherApi.HttpAddress };
+        // Arrange: two silos and two Api processes, all finding each other through Redis.
+        var (silos, apis) = await _cluster.StartAsync(silos: 2, apis: 2);
+        using var http = AdminClient(apis[0]);
+        using var otherHttp = new HttpClient { BaseAddress = apis[1].HttpAddress };
 
-        // Act: a product with stock, a restock and a cart, spread over the silos.
-        var skus = Enumerable.Range(1, 8).Select(i => $"PROC-{i}").ToArray();
-        foreach (var sku in skus)
+        // Act: products with stock and carts, spread over the silos.
+        var carts = new Dictionary<string, string>();
+        foreach (var sku in Enumerable.Range(1, 8).Select(i => $"PROC-{i}"))
         {
             (await http.PutAsJsonAsync($"/api/products/{sku}", new { name = sku, category = "proc", price = 5.00m })).EnsureSuccessStatusCode();
             (await http.PostAsJsonAsync($"/api/inventory/{sku}/restock", new { quantity = 30 })).EnsureSuccessStatusCode();
-            (await http.PostAsJsonAsync($"/api/carts/cart-{sku}/items", new { sku, quantity = 4 })).EnsureSuccessStatusCode();
+            carts[sku] = await ApiFactory.CartWithAsync(http, sku, 4);
         }
 
-        // What one Api instance wrote, the other serves.
-        var cartSeenElsewhere = await GetJsonAsync(otherHttp, $"/api/carts/cart-{skus[0]}");
+        // What one Api instance wrote, the other serves (and accepts its cart ids: they share the signing key).
+        var cartSeenElsewhere = await GetJsonAsync(otherHttp, $"/api/carts/{carts["PROC-1"]}");
         Assert.Equal(4, Assert.Single(cartSeenElsewhere.GetProperty("items").EnumerateArray()).GetProperty("quantity").GetInt32());
 
         await silos[1].KillAsync();
 
         // Assert: every acknowledged change is served again once the cluster has noticed the dead silo.
-        foreach (var sku in skus)
+        foreach (var (sku, cartId) in carts)
         {
             var stock = await Eventually.ReturnsAsync(
                 () => GetJsonAsync(http, $"/api/inventory/{sku}"), _ => true, TimeSpan.FromSeconds(90), $"stock of {sku} after the kill");
             Assert.Equal(30, stock.GetProperty("available").GetInt64());
             var cart = await Eventually.ReturnsAsync(
-                () => GetJsonAsync(http, $"/api/carts/cart-{sku}"), _ => true, TimeSpan.FromSeconds(90), $"cart of {sku} after the kill");
+                () => GetJsonAsync(http, $"/api/carts/{cartId}"), _ => true, TimeSpan.FromSeconds(90), $"cart {cartId} after the kill");
             Assert.Equal(4, Assert.Single(cart.GetProperty("items").EnumerateArray()).GetProperty("quantity").GetInt32());
         }
 
         var page = await GetJsonAsync(http, "/api/products?category=proc");
-        Assert.Equal(skus.Length, page.GetProperty("total").GetInt32());
+        Assert.Equal(carts.Count, page.GetProperty("total").GetInt32());
     }
 
     [Fact]
     public async Task APriceChangeThroughOneApiIsServedByTheOtherWithinOneSecond()
     {
         // Arrange: one silo, two Api instances, and the product in both near caches.
-        var cluster = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = _redis.ConnectionString,
-            ["Orleans__ClusterId"] = $"test-{Guid.NewGuid():N}"[..20],
-            ["Admin__ApiKey"] = AdminKey,
-        };
-        await StartSilo(cluster, "silo").WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        var writer = Track(DoorbusterProcess.Start("Api", "api-1", cluster));
-        var reader = Track(DoorbusterProcess.Start("Api", "api-2", cluster));
-        await Task.WhenAll(writer.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)), reader.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)));
-        using var admin = new HttpClient { BaseAddress = writer.HttpAddress };
-        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        using var other = new HttpClient { BaseAddress = reader.HttpAddress };
+        var (_, apis) = await _cluster.StartAsync(silos: 1, apis: 2);
+        using var admin = AdminClient(apis[0]);
+        using var other = new HttpClient { BaseAddress = apis[1].HttpAddress };
         (await admin.PutAsJsonAsync("/api/products/PRICE-1", new { name = "Before", category = "price", price = 10.00m })).EnsureSuccessStatusCode();
         Assert.Equal(10.00m, (await GetJsonAsync(other, "/api/products/PRICE-1")).GetProperty("price").GetDecimal());
 
@@ -110,24 +78,48 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         Assert.Equal("After", product.GetProperty("name").GetString());
     }
 
-    private DoorbusterProcess StartSilo(Dictionary<string, string> cluster, string name) =>
-        Track(DoorbusterProcess.Start("Silo", name, new Dictionary<string, string>(cluster)
-        {
-            ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
-            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
-            ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
-            ["Orleans__SiloName"] = name,
-
-            // Declare a killed silo dead within seconds rather than the production default.
-            ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
-            ["Orleans__Membership__NumMissedProbesLimit"] = "2",
-            ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
-        }));
-
-    private DoorbusterProcess Track(DoorbusterProcess process)
+    [Fact]
+    public async Task ACartIdSignedWithAnotherKeyIsNotFoundAndThePreviousKeyIsAcceptedOnlyDuringTheOverlap()
     {
-        _processes.Add(process);
-        return process;
+        // Arrange: a cart issued under the old key.
+        var (_, apis) = await _cluster.StartAsync(silos: 1, apis: 1);
+        using var old = new HttpClient { BaseAddress = apis[0].HttpAddress };
+        var oldKey = _cluster.Environment["Carts__SigningKey"];
+        var cartId = await ApiFactory.CreateCartAsync(old);
+
+        // Act: three more Api instances: rotated within the overlap, rotated after it, and a stranger with another key.
+        var newKey = ProcessCluster.NewSigningKey();
+        var rotated = _cluster.StartApi("api-rotated", new Dictionary<string, string>
+        {
+            ["Carts__SigningKey"] = newKey,
+            ["Carts__PreviousSigningKey"] = oldKey,
+            ["Carts__PreviousKeyAcceptedUntil"] = DateTimeOffset.UtcNow.AddDays(7).ToString("O"),
+        });
+        var overlapOver = _cluster.StartApi("api-overlap-over", new Dictionary<string, string>
+        {
+            ["Carts__SigningKey"] = newKey,
+            ["Carts__PreviousSigningKey"] = oldKey,
+            ["Carts__PreviousKeyAcceptedUntil"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"),
+        });
+        var stranger = _cluster.StartApi("api-stranger", new Dictionary<string, string> { ["Carts__SigningKey"] = ProcessCluster.NewSigningKey() });
+        await Task.WhenAll(new[] { rotated, overlapOver, stranger }.Select(api => api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
+
+        // Assert
+        using var rotatedHttp = new HttpClient { BaseAddress = rotated.HttpAddress };
+        using var overHttp = new HttpClient { BaseAddress = overlapOver.HttpAddress };
+        using var strangerHttp = new HttpClient { BaseAddress = stranger.HttpAddress };
+        Assert.Equal(HttpStatusCode.OK, (await rotatedHttp.GetAsync($"/api/carts/{cartId}")).StatusCode);
+        await (await overHttp.GetAsync($"/api/carts/{cartId}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await strangerHttp.GetAsync($"/api/carts/{cartId}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var issuedByRotated = await ApiFactory.CreateCartAsync(rotatedHttp);
+        await (await old.GetAsync($"/api/carts/{issuedByRotated}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    private static HttpClient AdminClient(DoorbusterProcess api)
+    {
+        var http = new HttpClient { BaseAddress = api.HttpAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ProcessCluster.AdminKey);
+        return http;
     }
 
     private static async Task<JsonElement> GetJsonAsync(HttpClient http, string url)

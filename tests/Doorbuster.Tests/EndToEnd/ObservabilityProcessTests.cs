@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Doorbuster.Tests.Api;
 using System.Net;
 using System.Net.Http.Json;
 using Doorbuster.Tests.Infrastructure;
@@ -9,41 +9,24 @@ namespace Doorbuster.Tests.EndToEnd;
 /// <summary>Metrics and readiness of real processes: one silo and one Api against a real Redis.</summary>
 public sealed class ObservabilityProcessTests : IAsyncLifetime
 {
-    private const string AdminKey = "observability-key";
-    private RedisServer _redis = null!;
+    private const string AdminKey = ProcessCluster.AdminKey;
+    private ProcessCluster _cluster = null!;
     private DoorbusterProcess _silo = null!;
     private DoorbusterProcess _api = null!;
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        var cluster = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = _redis.ConnectionString,
-            ["Orleans__ClusterId"] = $"obs-{Guid.NewGuid():N}"[..20],
-            ["Admin__ApiKey"] = AdminKey,
-        };
-        _silo = DoorbusterProcess.Start("Silo", "silo", new Dictionary<string, string>(cluster)
-        {
-            ["Orleans__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
-            ["Dashboard__Enabled"] = "true",
-        });
+        _cluster = await ProcessCluster.StartStoreAsync();
+        _silo = _cluster.StartSilo("silo", new Dictionary<string, string> { ["Dashboard__Enabled"] = "true" });
         await _silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        _api = DoorbusterProcess.Start("Api", "api", cluster);
+        _api = _cluster.StartApi("api");
         await _api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _silo.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task MetricsOfBothProcessesPassPromtoolAndMoveWithTheTraffic()
+    public async Task MetricsOfBothProcessesPassThePrometheusLintAndMoveWithTheTraffic()
     {
         using var http = new HttpClient { BaseAddress = _api.HttpAddress };
         http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
@@ -51,8 +34,8 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
         await http.PostAsJsonAsync("/api/inventory/OBS-1/restock", new { quantity = 10 });
         var before = await ScrapeAsync(_silo);
 
-        await http.PostAsJsonAsync("/api/carts/obs-cart/items", new { sku = "OBS-1", quantity = 1 });
-        var checkout = new HttpRequestMessage(HttpMethod.Post, "/api/carts/obs-cart/checkout") { Headers = { { "Idempotency-Key", "obs" } } };
+        var cartId = await ApiFactory.CartWithAsync(http, "OBS-1", 1);
+        var checkout = new HttpRequestMessage(HttpMethod.Post, $"/api/carts/{cartId}/checkout") { Headers = { { "Idempotency-Key", "obs" } } };
         Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(checkout)).StatusCode);
 
         // The exporter caches a scrape briefly, so the new count is awaited rather than read once.
@@ -69,9 +52,10 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
 
         foreach (var (process, text) in new[] { (_silo.Name, siloMetrics), (_api.Name, apiMetrics) })
         {
-            var problems = await PromtoolProblemsAsync(text);
-            var ours = problems.Where(line => line.StartsWith("doorbuster_", StringComparison.Ordinal)).ToList();
-            Assert.True(ours.Count == 0, $"promtool flags metrics of {process}: {string.Join("; ", ours)}");
+            var problems = PrometheusLint.Problems(text, "doorbuster_");
+            Assert.True(problems.Count == 0, $"the Prometheus lint flags metrics of {process}: {string.Join("; ", problems)}");
+            var promtool = await PrometheusLint.PromtoolProblemsAsync(text, "doorbuster_");
+            Assert.True(promtool is null or { Count: 0 }, $"promtool flags metrics of {process}: {string.Join("; ", promtool ?? [])}");
         }
     }
 
@@ -81,7 +65,7 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(_silo.HttpAddress, "/health/ready"))).StatusCode);
 
-        await _redis.StopAsync();
+        await _cluster.Store.StopAsync();
         foreach (var process in new[] { _silo, _api })
         {
             await Eventually.ReturnsAsync(
@@ -92,7 +76,7 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(process.HttpAddress, "/health/live"))).StatusCode);
         }
 
-        await _redis.StartAgainAsync();
+        await _cluster.Store.StartAgainAsync();
         foreach (var process in new[] { _silo, _api })
         {
             await Eventually.ReturnsAsync(
@@ -127,23 +111,5 @@ public sealed class ObservabilityProcessTests : IAsyncLifetime
     {
         var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..].Split(' ')[0], CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The lines of <c>promtool check metrics</c> output that name a problem (metric name first).</summary>
-    private static async Task<IReadOnlyList<string>> PromtoolProblemsAsync(string exposition)
-    {
-        var start = new ProcessStartInfo("promtool", "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var promtool = Process.Start(start) ?? throw new InvalidOperationException("promtool (Debian package prometheus) is required.");
-        await promtool.StandardInput.WriteAsync(exposition);
-        promtool.StandardInput.Close();
-        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
-        await promtool.WaitForExitAsync();
-        Assert.False(output.Contains("error while linting", StringComparison.Ordinal), $"promtool could not parse the exposition: {output}");
-        return output.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using Doorbuster.Tests.Infrastructure;
 
@@ -7,40 +6,29 @@ namespace Doorbuster.Tests.EndToEnd;
 /// <summary>Traces of real processes exported over OTLP to a collector the test hosts.</summary>
 public sealed class TracingProcessTests : IAsyncLifetime
 {
-    private const string AdminKey = "tracing-key";
+    private const string AdminKey = ProcessCluster.AdminKey;
     private readonly OtlpTraceReceiver _collector = new();
-    private RedisServer _redis = null!;
+    private ProcessCluster _cluster = null!;
     private DoorbusterProcess _silo = null!;
     private DoorbusterProcess _api = null!;
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        var cluster = new Dictionary<string, string>
+        _cluster = await ProcessCluster.StartStoreAsync(environment: new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = _redis.ConnectionString,
-            ["Orleans__ClusterId"] = $"trace-{Guid.NewGuid():N}"[..20],
-            ["Admin__ApiKey"] = AdminKey,
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
-        };
-        _silo = DoorbusterProcess.Start("Silo", "silo", new Dictionary<string, string>(cluster)
-        {
-            ["Orleans__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
         });
+        _silo = _cluster.StartSilo("silo");
         await _silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
-        _api = DoorbusterProcess.Start("Api", "api", cluster);
+        _api = _cluster.StartApi("api");
         await _api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
     }
 
     public async Task DisposeAsync()
     {
-        await _api.DisposeAsync();
-        await _silo.DisposeAsync();
-        await _redis.DisposeAsync();
+        await _cluster.DisposeAsync();
         _collector.Dispose();
     }
 

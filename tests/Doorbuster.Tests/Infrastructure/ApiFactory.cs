@@ -1,12 +1,15 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Doorbuster.Tests.Infrastructure;
 
 /// <summary>
-/// The Api in embedded mode (its own silo, in-memory storage, demo catalog) behind the test server,
-/// shared by the tests of the <see cref="ApiCollection"/>.
+/// The Api in embedded mode, as <c>dotnet run --project src/Api</c> starts it (its own silo on an
+/// in-process Garnet with the production Redis providers, the demo catalog), in memory and on free ports,
+/// behind the test server; shared by the tests of the <see cref="ApiCollection"/>.
 /// </summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>
 {
@@ -15,6 +18,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Admin:ApiKey", AdminKey);
+        builder.UseSetting("Embedded:InMemory", "true");
         builder.UseSetting("Orleans:SiloPort", FreePorts.Next().ToString());
         builder.UseSetting("Orleans:GatewayPort", FreePorts.Next().ToString());
     }
@@ -38,6 +42,23 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         }
 
         return sku;
+    }
+
+    /// <summary>Has the server issue a new cart; returns its id.</summary>
+    public static async Task<string> CreateCartAsync(HttpClient client)
+    {
+        var response = await client.PostAsync("/api/carts", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("cartId").GetString()!;
+    }
+
+    /// <summary>A new cart holding <paramref name="quantity"/> units of <paramref name="sku"/>.</summary>
+    public static async Task<string> CartWithAsync(HttpClient client, string sku, int quantity)
+    {
+        var cartId = await CreateCartAsync(client);
+        (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity })).EnsureSuccessStatusCode();
+        return cartId;
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class DoorbusterProcess : IAsyncDisposable
     public static DoorbusterProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePorts.Next();
-        var dll = RepositoryLayout.BuiltAssembly(project);
+        var dll = RepositoryLayout.BuiltAssembly("src", project);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -121,12 +121,13 @@ public static class RepositoryLayout
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The built dll of <c>src/{project}</c>, in the configuration this test run was built in.</summary>
-    public static string BuiltAssembly(string project)
+    /// <summary>The built dll of <c>{folder}/{project}</c>, in the configuration this test run was built in.</summary>
+    public static string BuiltAssembly(string folder, string project)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(Root, "src", project, "bin", configuration, "net10.0", $"Doorbuster.{project}.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build src/{project} first; {dll} is missing.");
+        var directory = folder == "tests" ? $"Doorbuster.{project}" : project;
+        var dll = Path.Combine(Root, folder, directory, "bin", configuration, "net10.0", $"Doorbuster.{project}.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {folder}/{directory} first; {dll} is missing.");
     }
 
     private static string FindRoot()
