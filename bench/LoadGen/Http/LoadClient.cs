@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using Doorbuster.LoadGen.Load;
+
+namespace Doorbuster.LoadGen.Http;
+
+/// <summary>
+/// The one <see cref="HttpClient"/> of a run, with the bookkeeping every request needs: a timeout that is reported
+/// as its own category instead of an exception, the synthetic client address, and the latency recorded from the
+/// start the operation hands in. No retries: a failure is a measurement.
+/// </summary>
+public sealed class LoadClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly TimeSpan _timeout;
+    private readonly string? _adminKey;
+    private readonly string[] _clientAddresses;
+
+    public LoadClient(Uri baseUrl, int maxConnections, TimeSpan timeout, string? adminKey, int clients)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConnections,
+            // Recycled now and then so a load balancer in front (AKS) can spread long runs over new backends.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ConnectTimeout = timeout,
+            UseCookies = false,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        _http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _timeout = timeout;
+        _adminKey = adminKey;
+        _clientAddresses = [.. Enumerable.Range(0, clients).Select(SyntheticAddress)];
+    }
+
+    public bool HasAdminKey => _adminKey is not null;
+
+    public int ClientCount => _clientAddresses.Length;
+
+    /// <summary>
+    /// Sends a request. With <paramref name="operation"/> the outcome is recorded under <paramref name="kind"/>, its
+    /// latency counted from <see cref="OperationContext.NextRequestStart"/>; without it (setup) nothing is recorded.
+    /// </summary>
+    public async Task<HttpOutcome> SendAsync(
+        HttpRequestMessage request, string kind, OperationContext? operation, bool admin, bool readBody, CancellationToken cancellationToken)
+    {
+        if (admin && _adminKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Api-Key", _adminKey);
+        }
+
+        if (operation?.ClientIndex is int client && _clientAddresses.Length > 0)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", _clientAddresses[client % _clientAddresses.Length]);
+        }
+
+        var start = operation?.NextRequestStart() ?? Stopwatch.GetTimestamp();
+        var outcome = await SendCoreAsync(request, readBody, cancellationToken);
+        operation?.Record(kind, outcome, start);
+        return outcome;
+    }
+
+    private async Task<HttpOutcome> SendCoreAsync(HttpRequestMessage request, bool readBody, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            var body = readBody ? await response.Content.ReadAsByteArrayAsync(timeout.Token) : null;
+            return new HttpOutcome((int)response.StatusCode, Failure.None, body, RetryAfter(response));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HttpOutcome(0, Failure.Timeout, null, null);
+        }
+        catch (OperationCanceledException)
+        {
+            return new HttpOutcome(0, Failure.Canceled, null, null);
+        }
+        catch (HttpRequestException e)
+        {
+            return new HttpOutcome(0, Failure.NetworkError, null, null, e.HttpRequestError.ToString());
+        }
+        finally
+        {
+            request.Dispose();
+        }
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => null,
+        };
+
+    // RFC 2544 reserves 198.18.0.0/15 for benchmarks, so these are never anyone's real clients; numbered from 1
+    // so that none is the network address 198.18.0.0.
+    private static string SyntheticAddress(int index) =>
+        $"198.{18 + ((index + 1) >> 16)}.{((index + 1) >> 8) & 0xFF}.{(index + 1) & 0xFF}";
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Doorbuster.LoadGen.Http;
+using Doorbuster.LoadGen.Load;
+using Doorbuster.LoadGen.Reporting;
+using Doorbuster.LoadGen.Setup;
+using Doorbuster.LoadGen.Workloads;
+
+namespace Doorbuster.LoadGen.Scenarios;
+
+/// <summary>
+/// Checkouts of one line of one hot sku: the group-commit path under contention. Setup (not timed) stocks the sku,
+/// optionally leaves <c>--outstanding</c> unpaid orders on it, and prepares one cart per checkout; the measured
+/// phase only checks out (and pays <c>--pay</c> of the orders). It ends early if the prepared carts run out.
+/// </summary>
+public sealed class CheckoutScenario(ScenarioContext context) : Scenario(context)
+{
+    public override async Task<ScenarioResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var options = Context.Options;
+        var plan = Context.MainPlan("checkout");
+        var sku = $"{options.Prefix}-HOT";
+        await Context.Seeder.SeedProductAsync(sku, $"{options.Prefix}-hot", 0, ScenarioContext.BaseStock + options.Outstanding, cancellationToken);
+        if (options.Outstanding > 0)
+        {
+            await CreateOutstandingOrdersAsync(sku, options.Outstanding, cancellationToken);
+        }
+
+        var poolSize = options.Pool
+            ?? (plan.Mode == LoadMode.Open
+                ? (int)Math.Min(ScenarioContext.OfferedOperations(plan) * 105 / 100 + 100, 10_000_000)
+                : await CalibratedPoolAsync(sku, plan, cancellationToken));
+        await Context.Seeder.RestockAsync(sku, poolSize, cancellationToken);
+        var pool = new CartPool();
+        await pool.FillAsync(Context.Api, [.. Enumerable.Repeat(sku, poolSize)], Context.Progress, Context.SetupParallelism, cancellationToken);
+
+        var workload = new CheckoutWorkload(Context.Api, pool, options.Pay, stopWhenEmpty: true);
+        var result = new ScenarioResult();
+        var phase = await Context.Phases.RunAsync(plan, workload, cancellationToken);
+        result.Phases.Add(phase);
+
+        // The sku holds more units than there are carts, so an insufficient-stock answer is a server bug.
+        var shortages = phase.Requests.Where(k => k.Kind == RequestKinds.Checkout).Sum(k => k.StatusCodes.GetValueOrDefault("409"));
+        result.Check("checkout-never-short", shortages == 0,
+            $"{shortages} checkouts answered 409 although {sku} had stock for every prepared cart; {workload.Orders:N0} orders created, {workload.Paid:N0} paid");
+        return result;
+    }
+
+    /// <summary>
+    /// A closed loop's rate is unknown until it runs: check out a couple of thousand carts with the plan's
+    /// connections (not measured) and prepare twice what that rate needs for the warm-up and the measured time;
+    /// twice because the calibration runs on a cold server and a cold client.
+    /// </summary>
+    private async Task<int> CalibratedPoolAsync(string sku, PhasePlan plan, CancellationToken cancellationToken)
+    {
+        var probe = Math.Max(plan.Connections * 40, Context.Options.Smoke ? 500 : 2_000);
+        await Context.Seeder.RestockAsync(sku, probe, cancellationToken);
+        var pool = new CartPool();
+        await pool.FillAsync(Context.Api, [.. Enumerable.Repeat(sku, probe)], Context.Progress, Context.SetupParallelism, cancellationToken);
+        var calibration = new LoadPhase(
+            plan with { Name = "calibration", Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(10) },
+            new CheckoutWorkload(Context.Api, pool, payShare: 0, stopWhenEmpty: true), Context.Options.Seed, Context.Options.Clients);
+        await ClosedLoopDriver.RunAsync(calibration, cancellationToken);
+
+        var seconds = calibration.MeasuredDuration.TotalSeconds;
+        var rate = seconds > 0 ? calibration.Metrics.Operations.CountWhere(status => status == 201) / seconds : 0;
+        var size = (int)Math.Clamp(rate * (plan.Warmup + plan.Duration).TotalSeconds * 2, 1_000, Context.Options.Smoke ? 10_000 : 2_000_000);
+        ConsoleMode.Line(string.Create(CultureInfo.InvariantCulture,
+            $"Calibration: {rate:N0} checkouts/s with {plan.Connections} connections; preparing {size:N0} carts"));
+        return size;
+    }
+
+    private Task CreateOutstandingOrdersAsync(string sku, int count, CancellationToken cancellationToken) =>
+        Context.Progress.RunAsync($"Creating {count:N0} unpaid orders on {sku}", count, Context.SetupParallelism, async (index, ct) =>
+        {
+            var cart = await CartPool.CreateOneLineCartAsync(Context.Api, sku, ct);
+            var (checkout, orderId) = await Context.Api.CheckoutAsync(cart.CartId, $"lg-{Context.Options.RunId}-o{index}", operation: null, ct);
+            if (orderId is null)
+            {
+                throw new SetupException($"Checkout of an outstanding order answered {checkout}; expected 201.");
+            }
+        }, cancellationToken);
+}
