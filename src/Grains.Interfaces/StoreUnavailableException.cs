@@ -7,6 +7,11 @@ namespace Doorbuster;
 /// way the grain goes back to what Redis holds before its next call, and the caller may retry: every
 /// write of the contract is idempotent under its key.
 /// </summary>
+/// <remarks>
+/// It crosses from a silo to the Api, so it never carries its cause as an inner exception (a Redis client
+/// exception has no Orleans codec, and the whole answer would fail to serialize): the cause's type and
+/// message are folded into <see cref="Exception.Message"/>, and the cause itself is logged where it happened.
+/// </remarks>
 [GenerateSerializer, Alias("Doorbuster.StoreUnavailableException")]
 public sealed class StoreUnavailableException : Exception
 {
@@ -20,12 +25,12 @@ public sealed class StoreUnavailableException : Exception
     }
 
     public StoreUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(WithCause(message, innerException))
     {
     }
 
-    public StoreUnavailableException(bool mayHaveBeenApplied, string message, Exception? innerException = null)
-        : base(message, innerException)
+    public StoreUnavailableException(bool mayHaveBeenApplied, string message, Exception? cause = null)
+        : base(WithCause(message, cause))
     {
         MayHaveBeenApplied = mayHaveBeenApplied;
     }
@@ -33,4 +38,7 @@ public sealed class StoreUnavailableException : Exception
     /// <summary>True when the change may have been stored although the caller was not told so.</summary>
     [Id(0)]
     public bool MayHaveBeenApplied { get; init; }
+
+    private static string WithCause(string message, Exception? cause) =>
+        cause is null ? message : $"{message} ({cause.GetType().Name}: {cause.Message})";
 }

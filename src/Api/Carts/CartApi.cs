@@ -53,14 +53,14 @@ public static class CartApi
     }
 
     public static async Task<Ok<CartResponse>> GetCartAsync(
-        string cartId, IGrainFactory grains, ProductCache products, CancellationToken cancellationToken)
+        string cartId, IGrainFactory grains, ClusterBoundary cluster, ProductCache products, CancellationToken cancellationToken)
     {
-        var cart = await grains.GetGrain<ICartGrain>(cartId).GetAsync();
+        var cart = await cluster.ReadAsync(() => grains.GetGrain<ICartGrain>(cartId).GetAsync(), cancellationToken);
         return TypedResults.Ok(await ViewAsync(cartId, cart, products, cancellationToken));
     }
 
     public static async Task<Results<Ok<CartResponse>, ValidationProblem, ProblemHttpResult>> AddItemAsync(
-        string cartId, AddCartItemRequest request, IGrainFactory grains, ProductCache products, CancellationToken cancellationToken)
+        string cartId, AddCartItemRequest request, IGrainFactory grains, ClusterBoundary cluster, ProductCache products, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors()
             .RequireId("sku", request.Sku)
@@ -76,12 +76,13 @@ public static class CartApi
             return Problems.UnknownSku(sku);
         }
 
-        var update = await grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, request.Quantity!.Value, product.Currency);
+        var quantity = request.Quantity!.Value;
+        var update = await cluster.WriteAsync(() => grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, quantity, product.Currency), cancellationToken);
         return await RespondAsync(cartId, update, products, cancellationToken);
     }
 
     public static async Task<Results<Ok<CartResponse>, ValidationProblem, ProblemHttpResult>> SetItemAsync(
-        string cartId, string sku, SetCartItemRequest request, IGrainFactory grains, ProductCache products, CancellationToken cancellationToken)
+        string cartId, string sku, SetCartItemRequest request, IGrainFactory grains, ClusterBoundary cluster, ProductCache products, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors().RequireRange("quantity", request.Quantity, 0, CartLimits.MaxLineQuantity);
         if (errors.Any)
@@ -94,21 +95,24 @@ public static class CartApi
             return Problems.UnknownSku(sku);
         }
 
-        var update = await grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, request.Quantity!.Value, product.Currency);
+        var quantity = request.Quantity!.Value;
+        var update = await cluster.IdempotentWriteAsync(
+            () => grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, quantity, product.Currency), cancellationToken);
         return await RespondAsync(cartId, update, products, cancellationToken);
     }
 
     public static async Task<Ok<CartResponse>> RemoveItemAsync(
-        string cartId, string sku, IGrainFactory grains, ProductCache products, CancellationToken cancellationToken)
+        string cartId, string sku, IGrainFactory grains, ClusterBoundary cluster, ProductCache products, CancellationToken cancellationToken)
     {
         // Removing a line never needs the product: a quantity of 0 ignores the currency.
-        var update = await grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, 0, CatalogApi.DefaultCurrency);
+        var update = await cluster.IdempotentWriteAsync(
+            () => grains.GetGrain<ICartGrain>(cartId).SetQuantityAsync(sku, 0, CatalogApi.DefaultCurrency), cancellationToken);
         return TypedResults.Ok(await ViewAsync(cartId, update.Cart, products, cancellationToken));
     }
 
-    public static async Task<NoContent> ClearCartAsync(string cartId, IGrainFactory grains)
+    public static async Task<NoContent> ClearCartAsync(string cartId, IGrainFactory grains, ClusterBoundary cluster, CancellationToken cancellationToken)
     {
-        await grains.GetGrain<ICartGrain>(cartId).ClearAsync();
+        await cluster.IdempotentWriteAsync(() => grains.GetGrain<ICartGrain>(cartId).ClearAsync(), cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -63,7 +63,7 @@ public static partial class CatalogApi
     }
 
     public static async Task<Results<Ok<ProductResponse>, ValidationProblem>> UpsertProductAsync(
-        string sku, ProductUpsertRequest request, IGrainFactory grains, ProductCache cache)
+        string sku, ProductUpsertRequest request, IGrainFactory grains, ClusterBoundary cluster, ProductCache cache, CancellationToken cancellationToken)
     {
         var currency = request.Currency ?? DefaultCurrency;
         var errors = new RequestErrors()
@@ -79,7 +79,7 @@ public static partial class CatalogApi
         }
 
         var details = new ProductDetails(request.Name!, request.Description ?? "", request.Category!, request.Price!.Value, currency);
-        var product = await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
+        var product = await cluster.IdempotentWriteAsync(() => grains.GetGrain<IProductGrain>(sku).UpsertAsync(details), cancellationToken);
 
         // Read your own writes on this instance at once; the others hear of it by push within a second.
         await cache.InvalidateAsync(sku);

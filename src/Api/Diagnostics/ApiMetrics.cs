@@ -24,8 +24,9 @@ public sealed class ApiMetrics
             "doorbuster.carts.refused_ids", "{request}", "Cart requests refused because the server did not issue the cart id.");
     }
 
-    public void ProductLookup(bool hit) =>
-        _cacheLookups.Add(1, new("level", DoorbusterMeter.ApiCacheLevel), new("outcome", hit ? "hit" : "miss"));
+    /// <summary>A near-cache lookup: <c>hit</c>, <c>miss</c>, or <c>stale</c> (served as last seen during an outage).</summary>
+    public void ProductLookup(string outcome) =>
+        _cacheLookups.Add(1, new("level", DoorbusterMeter.ApiCacheLevel), new("outcome", outcome));
 
     public void Checkout(string outcome) => _checkouts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

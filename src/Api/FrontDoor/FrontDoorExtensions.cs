@@ -30,6 +30,7 @@ public static class FrontDoorExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddOpenApi();
         builder.AddAdmissionControl();
+        builder.AddClusterBoundary();
         return builder;
     }
 
@@ -40,6 +41,7 @@ public static class FrontDoorExtensions
         app.Use(RejectOversizedBodies);
         app.UseAdmissionControl();
         app.UseCartIdGate();
+        app.UseRequestTimeouts();
         app.MapOpenApi();
         return app;
     }

@@ -1,9 +1,6 @@
 using Doorbuster.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
-using StackExchange.Redis;
 
 namespace Doorbuster.Api.FrontDoor;
 
@@ -22,7 +19,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var problem = exception switch
         {
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
-            _ when Unavailability(exception) is { } applied => Unavailable(context.Request, applied),
+            _ when ClusterFailures.Classify(exception) is { } applied => Unavailable(context.Request, applied),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal server error", Detail = "An unexpected error occurred." },
         };
 
@@ -60,28 +57,5 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         return problem;
-    }
-
-    /// <summary>Whether an exception is an outage (and what it says about the change), or <c>null</c> for a bug.</summary>
-    private static ChangeOutcome? Unavailability(Exception exception) => exception switch
-    {
-        StoreUnavailableException store => store.MayHaveBeenApplied ? ChangeOutcome.Unknown : ChangeOutcome.NotApplied,
-
-        // Refused before any grain ran the call.
-        OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or ClientNotAvailableException => ChangeOutcome.NotApplied,
-        OrleansException or TimeoutException or RedisException or OperationCanceledException => ChangeOutcome.Unknown,
-        AggregateException aggregate when aggregate.InnerExceptions.Count > 0 =>
-            aggregate.InnerExceptions.Select(Unavailability).Aggregate((ChangeOutcome?)ChangeOutcome.NotApplied, Worst),
-        { InnerException: { } inner } => Unavailability(inner),
-        _ => null,
-    };
-
-    private static ChangeOutcome? Worst(ChangeOutcome? a, ChangeOutcome? b) =>
-        a is null || b is null ? null : a == ChangeOutcome.Unknown || b == ChangeOutcome.Unknown ? ChangeOutcome.Unknown : ChangeOutcome.NotApplied;
-
-    private enum ChangeOutcome
-    {
-        NotApplied,
-        Unknown,
     }
 }

@@ -8,6 +8,9 @@ namespace Doorbuster.Api.Hosting;
 
 public static class OrleansHostingExtensions
 {
+    /// <summary>How long the Orleans client waits for any answer from the cluster.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Cluster mode (a Redis connection string is configured): the Api is a pure Orleans client that finds
     /// the gateways through Redis membership. Embedded mode (none): the Api hosts a silo and a Redis-protocol
@@ -37,6 +40,10 @@ public static class OrleansHostingExtensions
 
             // A dead silo's gateway leaves the list within seconds instead of the default minute.
             client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+
+            // A call stuck behind an outage is given up in seconds, not Orleans' default 30: the client's own
+            // calls (the cluster manifest among them) must not keep it unready long after Redis is back.
+            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout);
             client.UseConnectionRetryFilter<ConnectUntilClusterIsUp>();
             client.AddActivityPropagation();
         });

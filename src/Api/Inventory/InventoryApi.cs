@@ -33,14 +33,14 @@ public static class InventoryApi
     }
 
     public static async Task<Results<Ok<StockResponse>, ProblemHttpResult>> GetStockAsync(
-        string sku, ProductCache products, IGrainFactory grains, CancellationToken cancellationToken)
+        string sku, ProductCache products, IGrainFactory grains, ClusterBoundary cluster, CancellationToken cancellationToken)
     {
         if (await products.GetProductAsync(sku, cancellationToken) is null)
         {
             return Problems.UnknownSku(sku);
         }
 
-        var stock = await grains.GetGrain<IInventoryGrain>(sku).GetAsync();
+        var stock = await cluster.ReadAsync(() => grains.GetGrain<IInventoryGrain>(sku).GetAsync(), cancellationToken);
         return TypedResults.Ok(StockResponse.From(stock));
     }
 
@@ -50,6 +50,7 @@ public static class InventoryApi
         [FromHeader(Name = OrderApi.IdempotencyKeyHeader)] string? idempotencyKey,
         ProductCache products,
         IGrainFactory grains,
+        ClusterBoundary cluster,
         CancellationToken cancellationToken)
     {
         var errors = new RequestErrors()
@@ -65,7 +66,11 @@ public static class InventoryApi
             return Problems.UnknownSku(sku);
         }
 
-        var result = await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(request.Quantity!.Value, idempotencyKey);
+        var inventory = grains.GetGrain<IInventoryGrain>(sku);
+        var quantity = request.Quantity!.Value;
+        var result = idempotencyKey is null
+            ? await cluster.WriteAsync(() => inventory.RestockAsync(quantity, idempotencyKey), cancellationToken)
+            : await cluster.IdempotentWriteAsync(() => inventory.RestockAsync(quantity, idempotencyKey), cancellationToken);
         return result.Outcome == RestockOutcome.KeyReused
             ? Problems.UnprocessableContent(
                 "idempotency-key-reused",

@@ -29,7 +29,9 @@ public static class OrderApi
         string cartId,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         IGrainFactory grains,
-        ApiMetrics metrics)
+        ClusterBoundary cluster,
+        ApiMetrics metrics,
+        CancellationToken cancellationToken)
     {
         if (!OrderIds.IsValidIdempotencyKey(idempotencyKey))
         {
@@ -40,7 +42,7 @@ public static class OrderApi
         CheckoutResult result;
         try
         {
-            result = await grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId);
+            result = await cluster.IdempotentWriteAsync(() => grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId), cancellationToken);
         }
         catch
         {
@@ -70,17 +72,20 @@ public static class OrderApi
         }
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrderAsync(string orderId, IGrainFactory grains)
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrderAsync(
+        string orderId, IGrainFactory grains, ClusterBoundary cluster, CancellationToken cancellationToken)
     {
-        var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+        var order = await cluster.ReadAsync(() => grains.GetGrain<IOrderGrain>(orderId).GetAsync(), cancellationToken);
         return order is null ? UnknownOrder(orderId) : TypedResults.Ok(OrderResponse.From(order));
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> PayAsync(string orderId, IGrainFactory grains) =>
-        Respond(orderId, await grains.GetGrain<IOrderGrain>(orderId).PayAsync(), "pay");
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> PayAsync(
+        string orderId, IGrainFactory grains, ClusterBoundary cluster, CancellationToken cancellationToken) =>
+        Respond(orderId, await cluster.IdempotentWriteAsync(() => grains.GetGrain<IOrderGrain>(orderId).PayAsync(), cancellationToken), "pay");
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelAsync(string orderId, IGrainFactory grains) =>
-        Respond(orderId, await grains.GetGrain<IOrderGrain>(orderId).CancelAsync(), "cancel");
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelAsync(
+        string orderId, IGrainFactory grains, ClusterBoundary cluster, CancellationToken cancellationToken) =>
+        Respond(orderId, await cluster.IdempotentWriteAsync(() => grains.GetGrain<IOrderGrain>(orderId).CancelAsync(), cancellationToken), "cancel");
 
     private static ProblemHttpResult UnknownOrder(string orderId) => Problems.NotFound($"There is no order '{orderId}'.");
 

@@ -3,6 +3,7 @@ using Doorbuster.Inventory;
 using Doorbuster.Orders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
 
 namespace Doorbuster.Hosting;
 
@@ -15,6 +16,9 @@ public static class GrainsSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddDoorbusterGrains(this ISiloBuilder silo)
     {
+        // A grain call that has not come back in seconds will not: every Redis call of a grain times out in
+        // 1.5 s, so waiting Orleans' default 30 s only keeps a non-reentrant caller (an order) blocked.
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(5));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);
         silo.Services.TryAddSingleton<GrainMetrics>();

@@ -25,6 +25,7 @@ namespace Doorbuster.Orders;
 public sealed class OrderGrain(
     [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
     IOptions<CheckoutOptions> options,
+    IOptions<OrdersOptions> orders,
     [FromKeyedServices(DomainClock.Key)] TimeProvider time,
     GrainMetrics metrics,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
@@ -122,12 +123,14 @@ public sealed class OrderGrain(
 
     public async Task<ReservationDecision> DecideExpiredReservationAsync(string sku)
     {
-        var order = state.State;
-        if (order.Status == OrderStatus.PendingPayment && IsDue())
+        if (state.State.Status == OrderStatus.PendingPayment && IsDue())
         {
             await SettleAsync(OrderStatus.Expired, "expired");
             await TryReleaseLinesAsync(exceptSku: sku);
         }
+
+        await ExpireIfDueAsync();
+        var order = state.State;
 
         return order.Status switch
         {
@@ -174,13 +177,23 @@ public sealed class OrderGrain(
         return new CheckoutResult(CheckoutOutcome.InsufficientStock, null, shortages);
     }
 
-    /// <summary>The one rule of expiry: an order unpaid at its deadline is expired the first time anyone looks.</summary>
+    /// <summary>
+    /// The two rules of time, passed by every entry point: an order unpaid at its deadline is expired the
+    /// first time anyone looks, and a settled order past its retention is forgotten — Redis drops its key
+    /// by itself, and this activation forgets it too rather than serve it from memory.
+    /// </summary>
     private async Task ExpireIfDueAsync()
     {
-        if (state.State.Status == OrderStatus.PendingPayment && IsDue())
+        var order = state.State;
+        if (order.Status == OrderStatus.PendingPayment && IsDue())
         {
             await SettleAsync(OrderStatus.Expired, "expired");
             await TryReleaseLinesAsync(exceptSku: null);
+        }
+        else if (order.SettledAt + orders.Value.Retention <= time.GetUtcNow())
+        {
+            state.State = new OrderState();
+            DeactivateOnIdle();
         }
     }
 

@@ -22,6 +22,10 @@ public static class RedisConnection
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
+
+        // While disconnected, fail a command at once instead of holding it in a backlog until its timeout:
+        // the caller answers 503 ("not applied") at once and the circuit breaker sees the outage sooner.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         var timeout = (int)DefaultTimeout.TotalMilliseconds;
         if (!Mentions(connectionString, "connectTimeout"))
         {

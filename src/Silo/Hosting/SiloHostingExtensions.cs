@@ -33,6 +33,7 @@ public static class SiloHostingExtensions
         var hosting = builder.Configuration.GetSection(SiloHostingOptions.SectionName).Get<SiloHostingOptions>() ?? new();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = SiloHostingOptions.ShutdownTimeout);
         builder.Services.AddRedisConnection(redis);
+        builder.Services.AddHostedService<ShutdownWithoutRedis>();
         builder.Services.AddHealthChecks().AddCheck<SiloActiveReadinessCheck>(
             "orleans-silo", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag], TimeSpan.FromSeconds(2));
 

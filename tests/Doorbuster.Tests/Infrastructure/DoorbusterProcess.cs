@@ -26,6 +26,9 @@ public sealed class DoorbusterProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(40));
 
+    /// <summary>Every line kept (the last 200), for a test that reports what a process did.</summary>
+    public string Log => string.Join(Environment.NewLine, _log);
+
     public static DoorbusterProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePorts.Next();
@@ -84,6 +87,30 @@ public sealed class DoorbusterProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"{Name} was not ready within {timeout}:{Environment.NewLine}{RecentLog}");
+    }
+
+    /// <summary>
+    /// Asks the process to stop (SIGTERM, as Kubernetes and docker do) and waits up to <paramref name="timeout"/>;
+    /// returns how long it took, or <c>null</c> when it was still running.
+    /// </summary>
+    public async Task<TimeSpan?> TerminateAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return clock.Elapsed;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Kills the process at once: no graceful shutdown, like a crashed machine.</summary>

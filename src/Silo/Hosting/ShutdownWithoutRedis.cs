@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Doorbuster.Silo.Hosting;
+
+/// <summary>
+/// A graceful silo shutdown tells the cluster through the membership table in Redis that the silo is
+/// leaving: Orleans keeps trying until the host's shutdown timeout (45 s) runs out, then retries each
+/// further status update for up to <see cref="ClusterMembershipOptions.MaxJoinAttemptTime"/> (5 minutes) —
+/// far past Kubernetes' grace period. When Redis does not answer at the moment the stop begins, there is
+/// nobody to tell: both are cut to a few seconds, so the silo stops well within its grace period and the
+/// other silos declare it dead through their probes, as after a crash. Grain state is written through, so
+/// nothing acknowledged is lost either way.
+/// </summary>
+/// <remarks>
+/// Both options are read by the host and by Orleans when the stop happens, from the option objects this
+/// adjusts; there is no other hook between SIGTERM and the start of the shutdown clock.
+/// </remarks>
+public sealed class ShutdownWithoutRedis(
+    IHostApplicationLifetime lifetime,
+    IOptions<HostOptions> host,
+    IOptions<ClusterMembershipOptions> membership,
+    IConnectionMultiplexer redis,
+    ILogger<ShutdownWithoutRedis> logger) : IHostedService
+{
+    /// <summary>The shutdown timeout, and each membership update's retry budget, when Redis is unreachable.</summary>
+    public static readonly TimeSpan ShutdownTimeoutWithoutRedis = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Stopping callbacks run before the host starts its shutdown clock.
+        lifetime.ApplicationStopping.Register(CheckRedis);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void CheckRedis()
+    {
+        try
+        {
+            if (!redis.GetDatabase().PingAsync().Wait(PingTimeout))
+            {
+                throw new TimeoutException($"Redis did not answer a PING within {PingTimeout}.");
+            }
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(
+                exception,
+                "Redis does not answer as the silo stops: there is no membership table to say goodbye to, so the shutdown timeout is cut to {Timeout}",
+                ShutdownTimeoutWithoutRedis);
+            host.Value.ShutdownTimeout = ShutdownTimeoutWithoutRedis;
+            membership.Value.MaxJoinAttemptTime = ShutdownTimeoutWithoutRedis;
+        }
+    }
+}
