@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
+using Doorbuster.Api.FrontDoor.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,7 +29,7 @@ public static class FrontDoorExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
-        builder.Services.AddOpenApi();
+        builder.Services.AddContractOpenApi();
         builder.AddAdmissionControl();
         return builder;
     }
@@ -40,14 +41,17 @@ public static class FrontDoorExtensions
         app.Use(RejectOversizedBodies);
         app.UseAdmissionControl();
         app.UseCartIdGate();
-        app.MapOpenApi();
+        app.MapContractOpenApi();
         return app;
     }
+
+    /// <summary>Endpoint metadata: the route's identifiers are checked, a malformed one is a 400 (the OpenAPI document says so).</summary>
+    public sealed record RouteIdsValidated;
 
     /// <summary>Route values named like identifiers must be identifiers: a malformed one never reaches a grain.</summary>
     public static TBuilder ValidateRouteIds<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new RouteIdsValidated()).AddEndpointFilter(async (context, next) =>
         {
             var errors = new RequestErrors();
             foreach (var name in (string[])["sku", "cartId", "orderId"])
