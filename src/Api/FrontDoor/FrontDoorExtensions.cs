@@ -4,6 +4,7 @@ using Doorbuster.Api.Diagnostics;
 using Doorbuster.Api.FrontDoor.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Doorbuster.Api.FrontDoor;
@@ -20,7 +21,9 @@ public static class FrontDoorExtensions
     public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<ApiMetrics>();
-        builder.Services.AddProblemDetails();
+        // The framework's own refusals (status code pages: 404 route, 405, 415) come without a detail; the contract wants one on every error.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(options =>
@@ -64,6 +67,14 @@ public static class FrontDoorExtensions
 
             return errors.Any ? errors.ToProblem() : await next(context);
         });
+
+    private static string DefaultDetail(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "There is no such route.",
+        StatusCodes.Status405MethodNotAllowed => "The route does not accept this method.",
+        StatusCodes.Status415UnsupportedMediaType => "The body must be JSON, sent with Content-Type: application/json.",
+        _ => $"The request failed with status {status} ({ReasonPhrases.GetReasonPhrase(status)}).",
+    };
 
     private static Task RejectOversizedBodies(HttpContext context, RequestDelegate next)
     {
