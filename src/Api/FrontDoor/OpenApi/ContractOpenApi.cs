@@ -34,7 +34,12 @@ public static class ContractOpenApi
         // document alone, so a production front door exposes no extra page.
         if (app.Environment.IsDevelopment() && EmbeddedMode.IsSelected(app.Configuration))
         {
-            app.MapScalarApiReference(ReferencePath, options => options.WithTitle("Doorbuster API"));
+            // The admin key is offered up front for the admin operations; the hosted AI agent is off, since the reference
+            // must work on a machine without outside access.
+            app.MapScalarApiReference(ReferencePath, options => options
+                .WithTitle("Doorbuster API")
+                .AddPreferredSecuritySchemes([AdminKeySchemeName])
+                .DisableAgent());
         }
 
         return app;
