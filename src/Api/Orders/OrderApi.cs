@@ -31,6 +31,7 @@ public static class OrderApi
 
     public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult>> CheckoutAsync(
         string cartId,
+        // [Required] is for the OpenAPI document; the check below answers a missing key with a validation problem.
         [FromHeader(Name = IdempotencyKeyHeader), Required] string? idempotencyKey,
         IGrainFactory grains,
         ApiMetrics metrics)
