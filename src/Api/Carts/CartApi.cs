@@ -32,8 +32,10 @@ public static class CartApi
 
         var cart = app.MapCartRoutes();
         cart.MapGet("/", GetCartAsync).WithName("GetCart").WithSummary("A cart with current prices; an issued cart never touched is empty.");
-        cart.MapPost("/items", AddItemAsync).WithName("AddCartItem").WithSummary("Adds units of a sku to the cart.");
-        cart.MapPut("/items/{sku}", SetItemAsync).WithName("SetCartItem").WithSummary("Sets the quantity of a line; 0 removes it.");
+        cart.MapPost("/items", AddItemAsync).WithName("AddCartItem").WithSummary("Adds units of a sku to the cart.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        cart.MapPut("/items/{sku}", SetItemAsync).WithName("SetCartItem").WithSummary("Sets the quantity of a line; 0 removes it.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         cart.MapDelete("/items/{sku}", RemoveItemAsync).WithName("RemoveCartItem").WithSummary("Removes a line.");
         cart.MapDelete("/", ClearCartAsync).WithName("ClearCart").WithSummary("Empties the cart.");
         return app;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Doorbuster.Api.Carts;
 
 /// <summary>A cart with current catalog prices.</summary>
@@ -7,7 +9,7 @@ public sealed record CartResponse(string CartId, CartItemResponse[] Items, decim
 public sealed record CartItemResponse(string Sku, string Name, decimal UnitPrice, int Quantity, decimal LineTotal);
 
 /// <summary>The body of <c>POST /api/carts/{cartId}/items</c>.</summary>
-public sealed record AddCartItemRequest(string? Sku, int? Quantity);
+public sealed record AddCartItemRequest([property: Required] string? Sku, [property: Required] int? Quantity);
 
 /// <summary>The body of <c>PUT /api/carts/{cartId}/items/{sku}</c>.</summary>
-public sealed record SetCartItemRequest(int? Quantity);
+public sealed record SetCartItemRequest([property: Required] int? Quantity);

@@ -23,7 +23,7 @@ public static partial class CatalogApi
     public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
     {
         var products = app.MapGroup("/api/products").WithTags("Catalog").ValidateRouteIds();
-        products.MapGet("/{sku}", GetProductAsync).WithName("GetProduct").WithSummary("A product by sku.");
+        products.MapGet("/{sku}", GetProductAsync).WithName("GetProduct").WithSummary("A product by sku.").ProducesProblem(StatusCodes.Status404NotFound);
         products.MapGet("/", ListProductsAsync).WithName("ListProducts").WithSummary("A page of products, ordered by sku, optionally of one category.");
         products.MapPut("/{sku}", UpsertProductAsync)
             .WithName("UpsertProduct")

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Doorbuster.Catalog;
 
 namespace Doorbuster.Api.Catalog;
@@ -12,5 +13,9 @@ public sealed record ProductResponse(string Sku, string Name, string Description
 /// <summary>One page of products, ordered by sku.</summary>
 public sealed record ProductPageResponse(ProductResponse[] Items, int Page, int PageSize, int Total);
 
-/// <summary>The body of <c>PUT /api/products/{sku}</c>. Fields are nullable so that a missing one is reported, not defaulted.</summary>
-public sealed record ProductUpsertRequest(string? Name, string? Description, string? Category, decimal? Price, string? Currency);
+/// <summary>
+/// The body of <c>PUT /api/products/{sku}</c>. Fields are nullable so that a missing one is reported, not defaulted;
+/// <see cref="RequiredAttribute"/> marks the ones the contract requires (the OpenAPI document reads it).
+/// </summary>
+public sealed record ProductUpsertRequest(
+    [property: Required] string? Name, string? Description, [property: Required] string? Category, [property: Required] decimal? Price, string? Currency);

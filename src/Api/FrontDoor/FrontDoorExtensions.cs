@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
+using Doorbuster.Api.FrontDoor.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Doorbuster.Api.FrontDoor;
@@ -19,7 +21,9 @@ public static class FrontDoorExtensions
     public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<ApiMetrics>();
-        builder.Services.AddProblemDetails();
+        // The framework's own refusals (status code pages: 404 route, 405, 415) come without a detail; the contract wants one on every error.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(options =>
@@ -28,7 +32,7 @@ public static class FrontDoorExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
-        builder.Services.AddOpenApi();
+        builder.Services.AddContractOpenApi();
         builder.AddAdmissionControl();
         builder.AddClusterBoundary();
         return builder;
@@ -42,14 +46,17 @@ public static class FrontDoorExtensions
         app.UseAdmissionControl();
         app.UseCartIdGate();
         app.UseRequestTimeouts();
-        app.MapOpenApi();
+        app.MapContractOpenApi();
         return app;
     }
+
+    /// <summary>Endpoint metadata: the route's identifiers are checked, a malformed one is a 400 (the OpenAPI document says so).</summary>
+    public sealed record RouteIdsValidated;
 
     /// <summary>Route values named like identifiers must be identifiers: a malformed one never reaches a grain.</summary>
     public static TBuilder ValidateRouteIds<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new RouteIdsValidated()).AddEndpointFilter(async (context, next) =>
         {
             var errors = new RequestErrors();
             foreach (var name in (string[])["sku", "cartId", "orderId"])
@@ -62,6 +69,14 @@ public static class FrontDoorExtensions
 
             return errors.Any ? errors.ToProblem() : await next(context);
         });
+
+    private static string DefaultDetail(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "There is no such route.",
+        StatusCodes.Status405MethodNotAllowed => "The route does not accept this method.",
+        StatusCodes.Status415UnsupportedMediaType => "The body must be JSON, sent with Content-Type: application/json.",
+        _ => $"The request failed with status {status} ({ReasonPhrases.GetReasonPhrase(status)}).",
+    };
 
     private static Task RejectOversizedBodies(HttpContext context, RequestDelegate next)
     {

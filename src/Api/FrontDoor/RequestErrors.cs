@@ -35,6 +35,7 @@ public sealed class RequestErrors
     public ValidationProblem ToProblem() =>
         TypedResults.ValidationProblem(
             _errors.ToDictionary(entry => entry.Key, entry => entry.Value.ToArray()),
+            detail: $"Invalid: {string.Join(", ", _errors.Keys)}. The errors object says why.",
             title: "The request is invalid.",
             type: ProblemTypes.For("validation"));
 }

@@ -24,6 +24,10 @@ public static class EmbeddedMode
     /// <summary>The command-line switch for a throwaway run.</summary>
     public const string InMemorySwitch = "--in-memory";
 
+    /// <summary>Embedded mode is what runs when no Redis connection string is configured.</summary>
+    public static bool IsSelected(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis"));
+
     /// <summary>Turns bare switches into configuration: <c>--in-memory</c> is <c>Embedded:InMemory=true</c>.</summary>
     public static string[] ExpandSwitches(string[] args) =>
         [.. args.Select(argument => argument == InMemorySwitch ? $"--{EmbeddedStoreOptions.SectionName}:{nameof(EmbeddedStoreOptions.InMemory)}=true" : argument)];

@@ -20,11 +20,12 @@ public static class OrleansHostingExtensions
     {
         builder.Services.AddHealthChecks().AddCheck<ClusterReadinessCheck>(
             "orleans-cluster", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag], ClusterReadinessCheck.Timeout);
-        var redis = builder.Configuration.GetConnectionString("Redis");
-        if (string.IsNullOrWhiteSpace(redis))
+        if (EmbeddedMode.IsSelected(builder.Configuration))
         {
             return builder.AddEmbeddedMode();
         }
+
+        var redis = builder.Configuration.GetConnectionString("Redis")!;
 
         builder.Services.AddRedisConnection(redis);
         builder.UseOrleansClient(client =>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Doorbuster.Api.Catalog;
 using Doorbuster.Api.FrontDoor;
 using Doorbuster.Api.Orders;
@@ -15,7 +16,7 @@ public sealed record StockResponse(string Sku, long Available, long Reserved, lo
 }
 
 /// <summary>The body of a restock.</summary>
-public sealed record RestockRequest(int? Quantity);
+public sealed record RestockRequest([property: Required] int? Quantity);
 
 public static class InventoryApi
 {
@@ -24,10 +25,12 @@ public static class InventoryApi
     public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app)
     {
         var inventory = app.MapGroup("/api/inventory").WithTags("Inventory").ValidateRouteIds();
-        inventory.MapGet("/{sku}", GetStockAsync).WithName("GetStock").WithSummary("The stock of a sku.");
+        inventory.MapGet("/{sku}", GetStockAsync).WithName("GetStock").WithSummary("The stock of a sku.").ProducesProblem(StatusCodes.Status404NotFound);
         inventory.MapPost("/{sku}/restock", RestockAsync)
             .WithName("Restock")
             .WithSummary("Adds units to the stock of a sku (admin); with an Idempotency-Key, a repeat is counted once.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .RequireAdminKey();
         return app;
     }

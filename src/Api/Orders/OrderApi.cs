@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
 using Doorbuster.Api.FrontDoor;
@@ -16,18 +17,22 @@ public static class OrderApi
         app.MapCartRoutes().MapPost("/checkout", CheckoutAsync)
             .WithTags("Orders")
             .WithName("Checkout")
-            .WithSummary("Reserves every line of the cart, all or nothing, and creates an order awaiting payment.");
+            .WithSummary("Reserves every line of the cart, all or nothing, and creates an order awaiting payment.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         var orders = app.MapGroup("/api/orders/{orderId}").WithTags("Orders").ValidateRouteIds();
-        orders.MapGet("/", GetOrderAsync).WithName("GetOrder").WithSummary("An order.");
-        orders.MapPost("/pay", PayAsync).WithName("PayOrder").WithSummary("Pays the order: its reserved units are sold, every line or none.");
-        orders.MapPost("/cancel", CancelAsync).WithName("CancelOrder").WithSummary("Cancels the order: its reserved units return.");
+        orders.MapGet("/", GetOrderAsync).WithName("GetOrder").WithSummary("An order.").ProducesProblem(StatusCodes.Status404NotFound);
+        orders.MapPost("/pay", PayAsync).WithName("PayOrder").WithSummary("Pays the order: its reserved units are sold, every line or none.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        orders.MapPost("/cancel", CancelAsync).WithName("CancelOrder").WithSummary("Cancels the order: its reserved units return.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
     public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult>> CheckoutAsync(
         string cartId,
-        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        // [Required] is for the OpenAPI document; the check below answers a missing key with a validation problem.
+        [FromHeader(Name = IdempotencyKeyHeader), Required] string? idempotencyKey,
         IGrainFactory grains,
         ClusterBoundary cluster,
         ApiMetrics metrics,

@@ -15,6 +15,7 @@ public static class HttpAssertions
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.True(problem.TryGetProperty("title", out _), $"problem without title: {body}");
         Assert.True(problem.TryGetProperty("type", out _), $"problem without type: {body}");
+        Assert.True(problem.TryGetProperty("detail", out _), $"problem without detail: {body}");
         return problem;
     }
 

@@ -1,0 +1,274 @@
+using System.Net;
+using System.Text.Json;
+using Doorbuster.ServiceDefaults.Admin;
+using Doorbuster.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Doorbuster.Tests.Api;
+
+/// <summary>
+/// The OpenAPI document at <c>/openapi/v1.json</c> agrees with <c>docs/http-api.md</c>: the same routes, the
+/// responses each really gives, problem documents for errors, the admin key as a security scheme, and the
+/// required fields of the contract. (ci/validate-openapi.sh checks the same document with Redocly and Prism.)
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class OpenApiTests(ApiFactory api)
+{
+    private static readonly string[] HttpMethods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+    private static readonly string[] ProblemFields = ["type", "title", "status", "detail"];
+
+    /// <summary>Every status each operation documents: the contract's table rows plus the front door's rules.</summary>
+    private static readonly Dictionary<string, int[]> ExpectedStatuses = new()
+    {
+        ["GetProduct"] = [200, 400, 404],
+        ["ListProducts"] = [200, 400],
+        ["UpsertProduct"] = [200, 400, 401, 413, 415],
+        ["GetStock"] = [200, 400, 404],
+        ["Restock"] = [200, 400, 401, 404, 413, 415, 422],
+        ["CreateCart"] = [201],
+        ["GetCart"] = [200, 400, 404],
+        ["AddCartItem"] = [200, 400, 404, 409, 413, 415],
+        ["SetCartItem"] = [200, 400, 404, 409, 413, 415],
+        ["RemoveCartItem"] = [200, 400, 404],
+        ["ClearCart"] = [204, 400, 404],
+        ["Checkout"] = [201, 400, 404, 409],
+        ["GetOrder"] = [200, 400, 404],
+        ["PayOrder"] = [200, 400, 404, 409],
+        ["CancelOrder"] = [200, 400, 404, 409],
+    };
+
+    [Fact]
+    public async Task TheDocumentHasEveryApiRouteOfTheContractAndNoOther()
+    {
+        var documented = Operations(await DocumentAsync()).Select(operation => operation.Route).ToHashSet();
+        var contract = ContractRoutes.Read();
+
+        // The contract's Operations table (health, metrics, the document itself) is not part of the shop's API:
+        // those routes are probes and machine-read formats, so the document leaves them out and only /api is compared.
+        var contractApi = contract.Where(route => route.Path.StartsWith("/api/", StringComparison.Ordinal)).Select(route => route.ToString()).ToHashSet();
+        Assert.True(contractApi.Count >= 15, $"Read only {contractApi.Count} /api routes from {ContractRoutes.DocumentPath}: has its table format changed?");
+        Assert.True(
+            contractApi.SetEquals(documented),
+            $"In docs/http-api.md but not in the OpenAPI document: [{string.Join(", ", contractApi.Except(documented))}]; " +
+            $"in the document but not in docs/http-api.md: [{string.Join(", ", documented.Except(contractApi))}].");
+
+        // Those operations routes must still be real, and answered by the Api without a key.
+        var client = api.CreateClient();
+        foreach (var route in contract.Where(route => !route.Path.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            Assert.Equal("GET", route.Method);
+            var response = await client.GetAsync(route.Path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{route} from docs/http-api.md answered {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task EveryApiOperationDocumentsSheddingAndOutagesWithRetryAfter()
+    {
+        var document = await DocumentAsync();
+
+        foreach (var operation in Operations(document))
+        {
+            foreach (var status in (string[])["429", "503"])
+            {
+                Assert.True(operation.Responses.TryGetProperty(status, out var response), $"{operation.Route} does not document {status}");
+                var retryAfter = Resolve(document, response).GetProperty("headers").GetProperty("Retry-After");
+                Assert.True(retryAfter.GetProperty("required").GetBoolean(), $"{operation.Route} {status}: Retry-After is not required");
+                Assert.Equal("integer", retryAfter.GetProperty("schema").GetProperty("type").GetString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EveryErrorResponseIsAProblemDocumentWithTypeTitleStatusAndDetail()
+    {
+        var document = await DocumentAsync();
+
+        foreach (var operation in Operations(document))
+        {
+            foreach (var response in operation.Responses.EnumerateObject().Where(response => int.Parse(response.Name) >= 400))
+            {
+                var content = Resolve(document, response.Value).GetProperty("content");
+                Assert.Equal(["application/problem+json"], content.EnumerateObject().Select(media => media.Name));
+                var schema = Resolve(document, content.GetProperty("application/problem+json").GetProperty("schema"));
+                var required = schema.GetProperty("required").EnumerateArray().Select(field => field.GetString()).ToArray();
+                Assert.True(
+                    ProblemFields.All(required.Contains),
+                    $"{operation.Route} {response.Name}: the problem schema requires [{string.Join(", ", required)}]");
+                if (response.Name == "400")
+                {
+                    Assert.True(schema.GetProperty("properties").TryGetProperty("errors", out _), $"{operation.Route} 400: no errors in its schema");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EachOperationDocumentsExactlyTheStatusesItCanAnswer()
+    {
+        var operations = Operations(await DocumentAsync()).ToDictionary(operation => operation.Id);
+
+        Assert.Equal(ExpectedStatuses.Keys.Order(), operations.Keys.Order());
+        foreach (var (id, statuses) in ExpectedStatuses)
+        {
+            var documented = operations[id].Responses.EnumerateObject().Select(response => int.Parse(response.Name)).Order();
+            Assert.True(
+                statuses.Append(429).Append(503).Order().SequenceEqual(documented),
+                $"{id} documents [{string.Join(", ", documented)}]; expected [{string.Join(", ", statuses)}, 429, 503]");
+        }
+    }
+
+    [Theory]
+    [InlineData("CreateCart")]
+    [InlineData("Checkout")]
+    public async Task ACreatedAnswerDocumentsItsLocation(string operationId)
+    {
+        var document = await DocumentAsync();
+        var created = Resolve(document, Operation(document, operationId).Responses.GetProperty("201"));
+
+        var location = created.GetProperty("headers").GetProperty("Location");
+
+        Assert.True(location.GetProperty("required").GetBoolean());
+        Assert.Equal("string", location.GetProperty("schema").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task AdminOperationsRequireTheApiKeySchemeAndPublicOnesDeclareNoSecurity()
+    {
+        var document = await DocumentAsync();
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("adminKey");
+        Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
+        Assert.Equal("header", scheme.GetProperty("in").GetString());
+        Assert.Equal(AdminOptions.HeaderName, scheme.GetProperty("name").GetString());
+
+        // Three sources must agree: the endpoints the admin-key gate guards, the **admin** marks of the contract, and the document.
+        var gated = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.Metadata.GetMetadata<AdminKeyGate.AdminKeyRequired>() is not null)
+            .SelectMany(endpoint => endpoint.Metadata.GetRequiredMetadata<IHttpMethodMetadata>().HttpMethods
+                .Select(method => $"{method} {endpoint.RoutePattern.RawText!.TrimEnd('/')}"))
+            .Order()
+            .ToArray();
+        var marked = ContractRoutes.Read().Where(route => route.IsAdmin).Select(route => route.ToString()).Order().ToArray();
+        Assert.Equal(marked, gated);
+
+        foreach (var operation in Operations(document))
+        {
+            var security = operation.Json.GetProperty("security");
+            if (gated.Contains(operation.Route))
+            {
+                var requirement = Assert.Single(security.EnumerateArray());
+                Assert.Equal(["adminKey"], requirement.EnumerateObject().Select(scheme => scheme.Name));
+            }
+            else
+            {
+                Assert.True(security.GetArrayLength() == 0, $"{operation.Route} is public but declares security {security}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("UpsertProduct", new[] { "category", "name", "price" })]
+    [InlineData("AddCartItem", new[] { "quantity", "sku" })]
+    [InlineData("SetCartItem", new[] { "quantity" })]
+    [InlineData("Restock", new[] { "quantity" })]
+    public async Task ARequestBodyRequiresExactlyTheFieldsTheContractRequires(string operationId, string[] required)
+    {
+        var document = await DocumentAsync();
+        var body = Operation(document, operationId).Json.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+
+        var schema = Resolve(document, body.GetProperty("schema"));
+
+        Assert.Equal(required, schema.GetProperty("required").EnumerateArray().Select(field => field.GetString()).Order());
+        foreach (var field in required)
+        {
+            // The Api answers a null in a required field with a 400, so the document must not allow it.
+            var type = schema.GetProperty("properties").GetProperty(field).GetProperty("type");
+            Assert.True(type.ValueKind == JsonValueKind.String, $"{operationId}: required '{field}' may be null ({type})");
+        }
+    }
+
+    [Fact]
+    public async Task TheUpsertBodyLeavesDescriptionAndCurrencyOptional()
+    {
+        var document = await DocumentAsync();
+        var body = Operation(document, "UpsertProduct").Json.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+
+        var properties = Resolve(document, body.GetProperty("schema")).GetProperty("properties");
+
+        Assert.True(properties.TryGetProperty("description", out _));
+        Assert.True(properties.TryGetProperty("currency", out _));
+    }
+
+    [Fact]
+    public async Task CheckoutRequiresAnIdempotencyKeyAndRestockMerelyAcceptsOne()
+    {
+        var document = await DocumentAsync();
+
+        static bool Required(JsonElement operation) =>
+            operation.GetProperty("parameters").EnumerateArray()
+                .Single(parameter => parameter.GetProperty("name").GetString() == "Idempotency-Key" && parameter.GetProperty("in").GetString() == "header")
+                .TryGetProperty("required", out var required) && required.GetBoolean();
+
+        Assert.True(Required(Operation(document, "Checkout").Json));
+        Assert.False(Required(Operation(document, "Restock").Json));
+    }
+
+    [Fact]
+    public async Task NoServerAddressEndsWithASlash()
+    {
+        var servers = (await DocumentAsync()).GetProperty("servers").EnumerateArray().Select(server => server.GetProperty("url").GetString()!).ToArray();
+
+        Assert.NotEmpty(servers);
+        Assert.All(servers, url => Assert.False(url.EndsWith('/'), $"server url '{url}' ends with a slash"));
+    }
+
+    [Fact]
+    public async Task TheScalarReferenceIsServedOnAnEmbeddedDevelopmentRunOnly()
+    {
+        // The shared factory runs embedded mode in the Development environment, as `dotnet run` does.
+        var development = await api.CreateClient().GetAsync("/scalar");
+        Assert.Equal(HttpStatusCode.OK, development.StatusCode);
+        Assert.Equal("text/html", development.Content.Headers.ContentType?.MediaType);
+
+        await using var production = api.WithWebHostBuilder(builder => builder.UseEnvironment("Production"));
+        var client = production.CreateClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/openapi/v1.json")).StatusCode);
+    }
+
+    private async Task<JsonElement> DocumentAsync() => await (await api.CreateClient().GetAsync("/openapi/v1.json")).AssertOkJsonAsync();
+
+    private static IEnumerable<DocumentedOperation> Operations(JsonElement document) =>
+        from path in document.GetProperty("paths").EnumerateObject()
+        from operation in path.Value.EnumerateObject()
+        where HttpMethods.Contains(operation.Name)
+        select new DocumentedOperation(
+            $"{operation.Name.ToUpperInvariant()} {path.Name}",
+            operation.Value.GetProperty("operationId").GetString()!,
+            operation.Value,
+            operation.Value.GetProperty("responses"));
+
+    private static DocumentedOperation Operation(JsonElement document, string id) => Operations(document).Single(operation => operation.Id == id);
+
+    /// <summary>Follows a local <c>$ref</c> (<c>#/components/...</c>); anything else is returned as it is.</summary>
+    private static JsonElement Resolve(JsonElement document, JsonElement element)
+    {
+        if (!element.TryGetProperty("$ref", out var reference))
+        {
+            return element;
+        }
+
+        var target = document;
+        foreach (var segment in reference.GetString()!.TrimStart('#', '/').Split('/'))
+        {
+            target = target.GetProperty(segment);
+        }
+
+        return target;
+    }
+
+    private sealed record DocumentedOperation(string Route, string Id, JsonElement Json, JsonElement Responses);
+}
