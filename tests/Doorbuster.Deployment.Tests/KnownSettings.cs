@@ -1,16 +1,20 @@
 using System.Reflection;
+using Doorbuster.Api.Carts;
+using Doorbuster.Api.FrontDoor;
+using Doorbuster.Api.Hosting;
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
-using Doorbuster.ServiceDefaults;
 using Doorbuster.ServiceDefaults.Admin;
+using Doorbuster.ServiceDefaults.EmbeddedStore;
 using Doorbuster.Silo.Hosting;
 using Orleans.Configuration;
 
 namespace Doorbuster.Deployment.Tests;
 
 /// <summary>
-/// The environment variables each process reads, derived from the options classes the code binds where
-/// there is one, so that a renamed option makes a manifest that still sets the old name fail.
+/// The environment variables each process reads: every settable property of each options class the process
+/// binds (so a renamed option makes a manifest that still sets the old name fail), plus the few values read
+/// straight from configuration, each named with the code that reads it.
 /// </summary>
 internal static class KnownSettings
 {
@@ -18,27 +22,39 @@ internal static class KnownSettings
     private static readonly string[] s_framework =
         ["ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_URLS"];
 
+    /// <summary>The options the grains bind on any silo (AddDoorbusterGrains).</summary>
+    private static readonly string[] s_grains =
+    [
+        .. Section(CheckoutOptions.SectionName, typeof(CheckoutOptions)),
+        .. Section(InventoryOptions.SectionName, typeof(InventoryOptions)),
+        .. Section(OrdersOptions.SectionName, typeof(OrdersOptions)),
+    ];
+
     public static readonly IReadOnlySet<string> Silo = new HashSet<string>(
     [
         .. Section(SiloHostingOptions.SectionName, typeof(SiloHostingOptions)),
         .. Section("Orleans__Membership", typeof(ClusterMembershipOptions)),
         .. Section(AdminOptions.SectionName, typeof(AdminOptions)),
-        .. Section(CheckoutOptions.SectionName, typeof(CheckoutOptions)),
-        .. Section(InventoryOptions.SectionName, typeof(InventoryOptions)),
+        .. s_grains,
         "ConnectionStrings__Redis",
+
         // DashboardExtensions reads Dashboard:Enabled directly.
         "Dashboard__Enabled",
         .. s_framework,
     ]);
 
-    /// <summary>The Api in cluster mode (OrleansHostingExtensions and the service defaults).</summary>
+    /// <summary>The Api: cluster mode, and embedded mode (its store and its silo's grains).</summary>
     public static readonly IReadOnlySet<string> Api = new HashSet<string>(
     [
-        "Orleans__ClusterId",
-        "Orleans__ServiceId",
+        // ClusterIdentity reads these two directly.
+        $"Orleans__{nameof(ClusterIdentity.ClusterId)}",
+        $"Orleans__{nameof(ClusterIdentity.ServiceId)}",
         "ConnectionStrings__Redis",
         .. Section(AdminOptions.SectionName, typeof(AdminOptions)),
-        .. Section(CheckoutOptions.SectionName, typeof(CheckoutOptions)),
+        .. Section(CartsOptions.SectionName, typeof(CartsOptions)),
+        .. Section(AdmissionOptions.SectionName, typeof(AdmissionOptions)),
+        .. Section(EmbeddedStoreOptions.SectionName, typeof(EmbeddedStoreOptions)),
+        .. s_grains,
         .. s_framework,
     ]);
 
