@@ -102,10 +102,11 @@ public sealed class EmbeddedRedisStore : IDisposable
         ];
         if (DataPath is not null)
         {
-            // The managed device: the native one needs libaio, which a fresh machine may lack.
+            // The managed device: the native one needs libaio, which a fresh machine may lack. A write is
+            // answered only once it is in the append-only file, so a crash loses nothing acknowledged.
             arguments.AddRange(
             [
-                "--aof", "--storage-tier", "--device-type", "RandomAccess",
+                "--aof", "--aof-commit-wait", "--storage-tier", "--device-type", "RandomAccess",
                 "--logdir", DataPath, "--checkpointdir", DataPath, "--recover",
                 "--checkpoint-freq", "300", "--compaction-freq", "300",
             ]);

@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Doorbuster.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Doorbuster.Tests.EndToEnd;
+
+/// <summary>
+/// A bounded fault soak on loopback: a durable store, three silos and two Api processes under a steady
+/// stream of shoppers (browse, cart, checkout, pay or cancel) while a silo is killed, every silo is
+/// restarted in turn with SIGTERM, and the store itself is killed and restarted from its append-only file.
+/// Afterwards every acknowledged order is there in the state it was acknowledged in, every sku's stock is
+/// explained by those orders to the unit, and every answer was one the contract allows.
+/// </summary>
+public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Stock = 100_000;
+    private const int Shoppers = 10;
+    private static readonly string[] Skus = [.. Enumerable.Range(1, 6).Select(i => $"SOAK-{i}")];
+
+    private readonly ConcurrentDictionary<string, int> _answers = new();
+    private readonly ConcurrentQueue<string> _violations = new();
+    private readonly ConcurrentDictionary<string, Order> _orders = new();
+    private ProcessCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ProcessCluster.StartStoreAsync(durable: true);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task UnderSteadyLoadAKilledSiloARollingRestartAndARedisRestartLoseNothingAcknowledged()
+    {
+        // Arrange
+        var (silos, apis) = await _cluster.StartAsync(silos: 3, apis: 2);
+        var clients = apis.Select(api => new HttpClient { BaseAddress = api.HttpAddress, Timeout = TimeSpan.FromSeconds(10) }).ToArray();
+        foreach (var client in clients)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", ProcessCluster.AdminKey);
+        }
+
+        foreach (var sku in Skus)
+        {
+            (await clients[0].PutAsJsonAsync($"/api/products/{sku}", new { name = sku, category = "soak", price = 2.00m })).EnsureSuccessStatusCode();
+            var restock = new HttpRequestMessage(HttpMethod.Post, $"/api/inventory/{sku}/restock")
+            {
+                Content = JsonContent.Create(new { quantity = Stock }),
+                Headers = { { "Idempotency-Key", "soak" } },
+            };
+            (await clients[0].SendAsync(restock)).EnsureSuccessStatusCode();
+        }
+
+        // Act: shoppers until the faults are over and a little after.
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var shoppers = Enumerable.Range(0, Shoppers).Select(i => ShopAsync(clients[i % clients.Length], new Random(i), stop.Token)).ToList();
+        await CauseFaultsAsync(silos.ToList(), clock);
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        await stop.CancelAsync();
+        await Task.WhenAll(shoppers);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s of load; answers: {string.Join(", ", _answers.OrderBy(a => a.Key).Select(a => $"{a.Key} x{a.Value}"))}");
+
+        // Assert: the answers, then every acknowledged order, then the stock of every sku to the unit.
+        Assert.True(_violations.IsEmpty, $"{_violations.Count} answers broke the contract: {string.Join("; ", _violations.Take(10))}");
+        using var reader = clients[0];
+        foreach (var order in _orders.Values)
+        {
+            var stored = await UntilAnsweredAsync(reader, HttpMethod.Get, $"/api/orders/{order.Id}");
+            Assert.True(stored.StatusCode == HttpStatusCode.OK, $"acknowledged order {order.Id} answered {(int)stored.StatusCode}");
+            var status = (await JsonDocument.ParseAsync(await stored.Content.ReadAsStreamAsync())).RootElement.GetProperty("status").GetString();
+            Assert.True(status == order.Status, $"order {order.Id} was acknowledged {order.Status} and reads {status}");
+        }
+
+        foreach (var sku in Skus)
+        {
+            var stock = (await JsonDocument.ParseAsync(await (await UntilAnsweredAsync(reader, HttpMethod.Get, $"/api/inventory/{sku}")).Content.ReadAsStreamAsync())).RootElement;
+            var (available, reserved, sold) = (stock.GetProperty("available").GetInt64(), stock.GetProperty("reserved").GetInt64(), stock.GetProperty("sold").GetInt64());
+            var paid = _orders.Values.Where(o => o.Status == "Paid").Sum(o => o.Quantity(sku));
+            var pending = _orders.Values.Where(o => o.Status == "PendingPayment").Sum(o => o.Quantity(sku));
+            Assert.True(available + reserved + sold == Stock, $"{sku}: {available} + {reserved} + {sold} != {Stock}");
+            Assert.True(sold == paid, $"{sku}: sold {sold}, but acknowledged payments bought {paid}");
+            Assert.True(reserved == pending, $"{sku}: reserved {reserved}, but acknowledged unpaid orders hold {pending}");
+        }
+
+        output.WriteLine($"{_orders.Count} orders checked: {string.Join(", ", _orders.Values.GroupBy(o => o.Status).Select(g => $"{g.Key} {g.Count()}"))}");
+    }
+
+    /// <summary>A silo killed, then every silo restarted in turn with SIGTERM, then the store killed and restarted.</summary>
+    private async Task CauseFaultsAsync(List<DoorbusterProcess> silos, Stopwatch clock)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await silos[0].KillAsync();
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: killed {silos[0].Name}");
+        silos[0] = _cluster.StartSilo("silo-4");
+        await silos[0].WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+
+        for (var i = 0; i < silos.Count; i++)
+        {
+            var stoppedIn = await silos[i].TerminateAsync(TimeSpan.FromSeconds(60));
+            Assert.True(stoppedIn is not null, $"{silos[i].Name} did not stop within 60 s of SIGTERM");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: {silos[i].Name} stopped in {stoppedIn.Value.TotalSeconds:F1} s");
+            silos[i] = _cluster.StartSilo($"silo-{5 + i}");
+            await silos[i].WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        }
+
+        await _cluster.Store.StopAsync();
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: killed the store");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await _cluster.Store.StartAgainAsync();
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: the store is back from its append-only file");
+    }
+
+    private async Task ShopAsync(HttpClient http, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            if (random.Next(5) == 0)
+            {
+                await SendAsync(http, HttpMethod.Get, $"/api/products/{Skus[random.Next(Skus.Length)]}", "browse");
+                await SendAsync(http, HttpMethod.Get, $"/api/inventory/{Skus[random.Next(Skus.Length)]}", "stock");
+                continue;
+            }
+
+            var created = await UntilDefiniteAsync(http, HttpMethod.Post, "/api/carts", "create-cart", null, null);
+            if (created?.StatusCode != HttpStatusCode.Created)
+            {
+                continue;
+            }
+
+            var cartId = (await JsonDocument.ParseAsync(await created.Content.ReadAsStreamAsync())).RootElement.GetProperty("cartId").GetString()!;
+            for (var line = 0; line < 1 + random.Next(2); line++)
+            {
+                // Not idempotent: a 503 that says the add may have been applied is not repeated.
+                await SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = Skus[random.Next(Skus.Length)], quantity = 1 + random.Next(3) });
+            }
+
+            var key = $"k-{random.Next()}";
+            var checkout = await UntilDefiniteAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/checkout", "checkout", null, key);
+            if (checkout?.StatusCode != HttpStatusCode.Created)
+            {
+                continue;
+            }
+
+            var placed = (await JsonDocument.ParseAsync(await checkout.Content.ReadAsStreamAsync())).RootElement;
+            var order = new Order(
+                placed.GetProperty("orderId").GetString()!,
+                placed.GetProperty("items").EnumerateArray().ToDictionary(item => item.GetProperty("sku").GetString()!, item => item.GetProperty("quantity").GetInt32()));
+            _orders[order.Id] = order;
+            var action = random.Next(10) switch { < 5 => "pay", < 7 => "cancel", _ => null };
+            if (action is not null && await UntilDefiniteAsync(http, HttpMethod.Post, $"/api/orders/{order.Id}/{action}", action, null, null) is { StatusCode: HttpStatusCode.OK })
+            {
+                order.Status = action == "pay" ? "Paid" : "Cancelled";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Repeats a request (it is idempotent) while it is shed or unavailable, as a client honouring Retry-After
+    /// does, until a definite answer; it keeps trying after the load stopped, so that nothing stays unknown.
+    /// </summary>
+    private async Task<HttpResponseMessage?> UntilDefiniteAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var response = await SendAsync(http, method, path, kind, body, key);
+            if (response is not null && response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests))
+            {
+                return response;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                _violations.Enqueue($"{method} {path} never got a definite answer in 90 s");
+                return null;
+            }
+
+            await Task.Delay(response?.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(500));
+        }
+    }
+
+    private async Task<HttpResponseMessage?> SendAsync(HttpClient http, HttpMethod method, string path, string kind, object? body = null, string? key = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request);
+        }
+        catch (Exception exception)
+        {
+            _violations.Enqueue($"{method} {path}: no answer ({exception.GetType().Name})");
+            return null;
+        }
+
+        var status = (int)response.StatusCode;
+        _answers.AddOrUpdate($"{kind} {status}", 1, (_, count) => count + 1);
+        var allowed = status switch
+        {
+            200 or 201 => true,
+            429 or 503 => response.Headers.RetryAfter is not null,
+
+            // Every add to the cart was refused or may not have been applied: the contract's empty-cart 400.
+            400 => kind == "checkout" && (await response.Content.ReadAsStringAsync()).Contains("empty-cart", StringComparison.Ordinal),
+            _ => false,
+        };
+        if (!allowed)
+        {
+            _violations.Enqueue($"{method} {path}: {status} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return response;
+    }
+
+    private static async Task<HttpResponseMessage> UntilAnsweredAsync(HttpClient http, HttpMethod method, string path)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var response = await http.SendAsync(new HttpRequestMessage(method, path));
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+            {
+                return response;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private sealed class Order(string id, Dictionary<string, int> lines)
+    {
+        public string Id { get; } = id;
+
+        public string Status { get; set; } = "PendingPayment";
+
+        public int Quantity(string sku) => lines.GetValueOrDefault(sku);
+    }
+}
