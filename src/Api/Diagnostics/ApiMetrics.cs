@@ -19,7 +19,9 @@ public sealed class ApiMetrics
         _checkouts = meter.CreateCounter<long>(
             "doorbuster.checkouts", "{checkout}", "Checkout attempts by outcome.");
         _admissionRejected = meter.CreateCounter<long>(
-            "doorbuster.admission.rejected", "{request}", "Requests shed by admission control, by traffic class.");
+            "doorbuster.admission.rejected",
+            "{request}",
+            "Requests shed by admission control (429), by traffic class and reason: priority (the class's ceiling was full) or client (the client's bucket was empty).");
         _cartIdsRefused = meter.CreateCounter<long>(
             "doorbuster.carts.refused_ids", "{request}", "Cart requests refused because the server did not issue the cart id.");
     }
@@ -30,8 +32,8 @@ public sealed class ApiMetrics
 
     public void Checkout(string outcome) => _checkouts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void AdmissionRejected(string trafficClass) =>
-        _admissionRejected.Add(1, new KeyValuePair<string, object?>("class", trafficClass));
+    public void AdmissionRejected(string trafficClass, string reason) =>
+        _admissionRejected.Add(1, new("class", trafficClass), new("reason", reason));
 
     public void CartIdRefused() => _cartIdsRefused.Add(1);
 }
