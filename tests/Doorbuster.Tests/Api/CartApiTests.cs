@@ -19,7 +19,7 @@ public sealed class CartApiTests(ApiFactory api)
 
         var cart = await response.AssertOkJsonAsync(HttpStatusCode.Created);
         var cartId = cart.GetProperty("cartId").GetString()!;
-        Assert.Matches("^[A-Za-z0-9_-]{1,64}$", cartId);
+        Assert.Matches(Identifiers.Pattern, cartId);
         Assert.Equal($"/api/carts/{cartId}", response.Headers.Location?.OriginalString);
         Assert.Equal(0, cart.GetProperty("items").GetArrayLength());
         var read = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();

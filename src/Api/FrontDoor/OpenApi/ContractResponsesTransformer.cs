@@ -27,7 +27,7 @@ internal sealed class ContractResponsesTransformer : IOpenApiOperationTransforme
 
         if (metadata.OfType<FrontDoorExtensions.RouteIdsValidated>().Any() || metadata.OfType<CartIdGate.IssuedCartIdRequired>().Any())
         {
-            problems.AddValidation("An identifier in the route is malformed (1-64 characters of [A-Za-z0-9_-]).");
+            problems.AddValidation($"An identifier in the route is malformed (it must be {Identifiers.Rule}).");
         }
 
         if (metadata.OfType<CartIdGate.IssuedCartIdRequired>().Any())
