@@ -11,7 +11,8 @@
 #   DURATION [20s]  WARMUP [3s]  ROUNDS [2]  CONNECTIONS [64]   load of each run
 #   BROWSE_SKUS [10000]  SKUS [1000]                            catalog of browse / of the other scenarios
 #   SCENARIOS ["hot-read browse cart checkout mix"]  SYSTEMS ["baseline bare doorbuster"]
-#   EXTRA_ARGS [""]   more loadgen options for every run, e.g. "--clients 1000"
+#   EXTRA_ARGS ["--clients 1000"]   more loadgen options for every run (the shoppers come as 1,000 clients
+#                     through the trusted loopback proxy, so Doorbuster's per-client buckets see many shoppers)
 #   PORT_BASE [17400]  uses PORT_BASE..PORT_BASE+6 on 127.0.0.1
 #   SKIP_BUILD [0]     1 = use the existing Release builds
 #   KEEP_RAW [0]       1 = keep every run's JSON and Markdown report next to the comparison
@@ -157,7 +158,7 @@ for ((round = 1; round <= rounds; round++)); do
       fi
       [[ $scenario == browse ]] && args+=(--skus "$browse_skus") || args+=(--skus "$skus")
       # shellcheck disable=SC2206 # EXTRA_ARGS is a list of options, split on purpose.
-      args+=(${EXTRA_ARGS:-})
+      args+=(${EXTRA_ARGS---clients 1000})
       say "Round $round/$rounds: $scenario against $system"
       if ! "${loadgen[@]}" "$scenario" "${args[@]}" >"$work/run.log" 2>&1; then
         failures=$((failures + 1))

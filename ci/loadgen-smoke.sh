@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A few seconds of the Black-Friday load generator against the Api in embedded mode (in memory, no servers):
 # a mixed load and a small flash sale, asserting the stock invariant of every sku touched, exactly M wins, and
-# no 5xx. A smoke, not a speed: the numbers it prints are not compared with anything.
+# no 5xx. A smoke, not a speed: the numbers it prints are not compared with anything. The shoppers come as
+# 200 synthetic clients through the trusted loopback proxy, as shoppers behind an ingress would.
 # Needs the Release build (dotnet build Orleans.sln -c Release). Run from anywhere.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +26,7 @@ curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "the Api was
 
 loadgen=(dotnet bench/LoadGen/bin/Release/net10.0/Doorbuster.LoadGen.dll)
 echo "==> loadgen mix --smoke"
-"${loadgen[@]}" mix --url "http://127.0.0.1:$port" --admin-key "$key" --smoke
+"${loadgen[@]}" mix --url "http://127.0.0.1:$port" --admin-key "$key" --smoke --clients 200
 echo "==> loadgen flash-sale --smoke"
-"${loadgen[@]}" flash-sale --url "http://127.0.0.1:$port" --admin-key "$key" --smoke
+"${loadgen[@]}" flash-sale --url "http://127.0.0.1:$port" --admin-key "$key" --smoke --clients 200
 echo "loadgen smoke: invariant held, no 5xx"

@@ -7,7 +7,8 @@ namespace Doorbuster.LoadGen.Http;
 /// <summary>
 /// The one <see cref="HttpClient"/> of a run, with the bookkeeping every request needs: a timeout that is reported
 /// as its own category instead of an exception, the synthetic client address, and the latency recorded from the
-/// start the operation hands in. No retries: a failure is a measurement.
+/// start the operation hands in. Measured requests are never retried (a failure is a measurement); setup
+/// requests are (<see cref="SendSetupAsync"/>).
 /// </summary>
 public sealed class LoadClient : IDisposable
 {
@@ -15,6 +16,10 @@ public sealed class LoadClient : IDisposable
     private readonly TimeSpan _timeout;
     private readonly string? _adminKey;
     private readonly string[] _clientAddresses;
+    private int _setupClient;
+
+    /// <summary>How many times a setup request shed with 429 or 503 is sent before setup gives up.</summary>
+    private const int SetupAttempts = 10;
 
     public LoadClient(Uri baseUrl, int maxConnections, TimeSpan timeout, string? adminKey, int clients)
     {
@@ -52,15 +57,65 @@ public sealed class LoadClient : IDisposable
             request.Headers.TryAddWithoutValidation("X-Api-Key", _adminKey);
         }
 
-        if (operation?.ClientIndex is int client && _clientAddresses.Length > 0)
+        if (operation is null)
+        {
+            return await SendSetupAsync(request, readBody, cancellationToken);
+        }
+
+        if (operation.ClientIndex is int client && _clientAddresses.Length > 0)
         {
             request.Headers.TryAddWithoutValidation("X-Forwarded-For", _clientAddresses[client % _clientAddresses.Length]);
         }
 
-        var start = operation?.NextRequestStart() ?? Stopwatch.GetTimestamp();
+        var start = operation.NextRequestStart();
         var outcome = await SendCoreAsync(request, readBody, cancellationToken);
-        operation?.Record(kind, outcome, start);
+        operation.Record(kind, outcome, start);
         return outcome;
+    }
+
+    /// <summary>
+    /// Setup is not measured, so it behaves as a polite client: its requests are spread over the synthetic
+    /// client addresses (a server with per-client rate limits sees many shoppers, not one), and a 429 or 503 is
+    /// retried after its Retry-After, a few times, before setup gives up.
+    /// </summary>
+    private async Task<HttpOutcome> SendSetupAsync(HttpRequestMessage request, bool readBody, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        var contentHeaders = request.Content?.Headers.ToList() ?? [];
+        var headers = request.Headers.ToList();
+        var (method, uri) = (request.Method, request.RequestUri);
+        request.Dispose();
+        for (var attempt = 1; ; attempt++)
+        {
+            var retry = new HttpRequestMessage(method, uri);
+            foreach (var (name, values) in headers)
+            {
+                retry.Headers.TryAddWithoutValidation(name, values);
+            }
+
+            if (body is not null)
+            {
+                retry.Content = new ByteArrayContent(body);
+                foreach (var (name, values) in contentHeaders)
+                {
+                    retry.Content.Headers.TryAddWithoutValidation(name, values);
+                }
+            }
+
+            if (_clientAddresses.Length > 0)
+            {
+                var client = (int)((uint)Interlocked.Increment(ref _setupClient) % (uint)_clientAddresses.Length);
+                retry.Headers.TryAddWithoutValidation("X-Forwarded-For", _clientAddresses[client]);
+            }
+
+            var outcome = await SendCoreAsync(retry, readBody, cancellationToken);
+            if (outcome.Status is not (429 or 503) || attempt == SetupAttempts)
+            {
+                return outcome;
+            }
+
+            await Task.Delay(outcome.RetryAfter ?? TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
     }
 
     private async Task<HttpOutcome> SendCoreAsync(HttpRequestMessage request, bool readBody, CancellationToken cancellationToken)

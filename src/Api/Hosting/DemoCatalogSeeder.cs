@@ -43,7 +43,7 @@ public sealed class DemoCatalogSeeder(
         }
 
         var random = new Random(20261127);
-        var seeding = new List<Task>();
+        var products = new List<(string Sku, ProductDetails Details, int Stock)>();
         foreach (var category in Categories)
         {
             for (var i = 1; i <= ProductsPerCategory; i++)
@@ -51,22 +51,37 @@ public sealed class DemoCatalogSeeder(
                 var sku = $"{category[..4].ToUpperInvariant()}-{i:D4}";
                 var name = $"{Adjectives[random.Next(Adjectives.Length)]} {Nouns[random.Next(Nouns.Length)]} {i}";
                 var price = Math.Round((decimal)(random.NextDouble() * 490 + 9.99), 2);
-                var stock = random.Next(50, 501);
-                seeding.Add(SeedAsync(sku, new ProductDetails(name, $"A demo {category} product.", category, price, "USD"), stock));
+                products.Add((sku, new ProductDetails(name, $"A demo {category} product.", category, price, "USD"), random.Next(50, 501)));
             }
         }
 
-        seeding.Add(SeedAsync("DOORBUSTER-TV", new ProductDetails("Doorbuster 65\" TV", "The flash-sale item.", "electronics", 299.00m, "USD"), 100));
-        await Task.WhenAll(seeding);
+        products.Add(("DOORBUSTER-TV", new ProductDetails("Doorbuster 65\" TV", "The flash-sale item.", "electronics", 299.00m, "USD"), 100));
+        await Parallel.ForEachAsync(
+            products,
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (product, token) => await SeedAsync(product.Sku, product.Details, product.Stock, token));
         await database.StringSetAsync(marker, DateTimeOffset.UtcNow.ToString("O"));
-        logger.LogInformation("Seeded the demo catalog: {Count} products in {Categories} categories", seeding.Count, Categories.Length);
+        logger.LogInformation("Seeded the demo catalog: {Count} products in {Categories} categories", products.Count, Categories.Length);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task SeedAsync(string sku, ProductDetails details, int stock)
+    /// <summary>Seeds one product, trying again after a store hiccup (a slow machine at start-up): every step is idempotent.</summary>
+    private async Task SeedAsync(string sku, ProductDetails details, int stock, CancellationToken cancellationToken)
     {
-        await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
-        await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock, RestockKey);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
+                await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock, RestockKey);
+                return;
+            }
+            catch (Exception exception) when (attempt < 5 && exception is StoreUnavailableException or TimeoutException or OrleansException)
+            {
+                logger.LogWarning(exception, "Seeding {Sku} failed (attempt {Attempt}); trying again", sku, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+        }
     }
 }

@@ -13,23 +13,22 @@ namespace Doorbuster.ServiceDefaults.Redis;
 public static class RedisConnection
 {
     /// <summary>
-    /// Connect, command and sync timeouts applied when the connection string sets none: a request must be
-    /// answered within 2 s while Redis is away, so no single Redis call may hold it longer than that.
+    /// Command and sync timeouts applied when the connection string sets none: a request must be answered
+    /// within 2 s while Redis is away, so no single Redis call may hold it longer than that.
     /// </summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>The patience of a (re)connection when the connection string sets none: a busy start is not an outage.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
 
     public static ConfigurationOptions ParseOptions(string connectionString)
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
-
-        // While disconnected, fail a command at once instead of holding it in a backlog until its timeout:
-        // the caller answers 503 ("not applied") at once and the circuit breaker sees the outage sooner.
-        options.BacklogPolicy = BacklogPolicy.FailFast;
         var timeout = (int)DefaultTimeout.TotalMilliseconds;
         if (!Mentions(connectionString, "connectTimeout"))
         {
-            options.ConnectTimeout = timeout;
+            options.ConnectTimeout = (int)DefaultConnectTimeout.TotalMilliseconds;
         }
 
         if (!Mentions(connectionString, "asyncTimeout"))
