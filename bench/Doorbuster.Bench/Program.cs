@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Doorbuster.Bench;
 using System.Net;
 using System.Net.Sockets;
 using Doorbuster.Hosting;
@@ -8,11 +9,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// Hot-sku inventory benchmark: many concurrent shoppers reserve and confirm units of ONE sku through the
-// InventoryGrain, with its stock in a real Redis-protocol store, first with few outstanding reservations and
-// then with many (unpaid holds of other orders), to show that a write costs what its batch changed.
+// Grain-level benchmarks on one silo with its state in a real Redis-protocol store.
+//   inventory (default): many concurrent shoppers reserve and confirm units of ONE sku through the InventoryGrain,
+//     first with few outstanding reservations and then with many (unpaid holds of other orders), to show that a
+//     write costs what its batch changed.
+//   cart-memory: the managed memory one active three-line cart costs, and what a brand-new cart's first add costs
+//     against an add to an active cart.
 // Usage: Doorbuster.Bench <redis connection string> [seconds=10] [concurrency=256] [outstanding=100000]
+//        Doorbuster.Bench <redis connection string> cart-memory [carts=20000]
 var redis = args.ElementAtOrDefault(0) ?? throw new ArgumentException("Pass a Redis connection string, e.g. 127.0.0.1:6390");
+if (args.ElementAtOrDefault(1) == "cart-memory")
+{
+    await CartMemory.RunAsync(redis, int.Parse(args.ElementAtOrDefault(2) ?? "20000"));
+    return;
+}
+
 var seconds = int.Parse(args.ElementAtOrDefault(1) ?? "10");
 var concurrency = int.Parse(args.ElementAtOrDefault(2) ?? "256");
 var outstanding = int.Parse(args.ElementAtOrDefault(3) ?? "100000");

@@ -53,8 +53,9 @@ public abstract class TestStore : IAsyncDisposable
                 await connection.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (RedisException) when (DateTime.UtcNow < deadline)
             {
+                // Not listening yet, or listening and still loading its append-only file ("LOADING").
                 await Task.Delay(100);
             }
         }
