@@ -13,6 +13,7 @@
 #   SCENARIOS ["hot-read browse cart checkout mix"]  SYSTEMS ["baseline bare doorbuster"]
 #   EXTRA_ARGS ["--clients 1000"]   more loadgen options for every run (the shoppers come as 1,000 clients
 #                     through the trusted loopback proxy, so Doorbuster's per-client buckets see many shoppers)
+#   PAYMENT_WINDOW [02:00:00]  checkout payment window of both systems (unpaid orders must not expire mid-run)
 #   PORT_BASE [17400]  uses PORT_BASE..PORT_BASE+6 on 127.0.0.1
 #   SKIP_BUILD [0]     1 = use the existing Release builds
 #   KEEP_RAW [0]       1 = keep every run's JSON and Markdown report next to the comparison
@@ -29,6 +30,8 @@ skus=${SKUS:-1000}
 scenarios=${SCENARIOS:-hot-read browse cart checkout mix}
 systems=${SYSTEMS:-baseline bare doorbuster}
 base=${PORT_BASE:-17400}
+# Orders placed by the checkout runs stay unpaid: a window longer than the whole comparison keeps expiry sweeps out of it.
+payment_window=${PAYMENT_WINDOW:-02:00:00}
 redis_port=$base baseline_port=$((base + 1)) bare_port=$((base + 2)) silo_port=$((base + 3))
 gateway_port=$((base + 4)) silo_http_port=$((base + 5)) api_port=$((base + 6))
 admin_key="bench-$RANDOM$RANDOM"
@@ -112,7 +115,7 @@ for system in $systems; do
     baseline)
       say "Starting the baseline on 127.0.0.1:$baseline_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Carts__SigningKey=$signing_key Baseline__KeyPrefix="bench$$:" \
-        start baseline dotnet bench/Baseline/bin/Release/net10.0/Doorbuster.Baseline.dll --urls "http://127.0.0.1:$baseline_port"
+        Checkout__PaymentWindow=$payment_window start baseline dotnet bench/Baseline/bin/Release/net10.0/Doorbuster.Baseline.dll --urls "http://127.0.0.1:$baseline_port"
       wait_ready baseline "$baseline_port"
       ;;
     bare)
@@ -124,7 +127,7 @@ for system in $systems; do
       say "Starting Doorbuster: silo on 127.0.0.1:$silo_http_port, Api on 127.0.0.1:$api_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$" \
         Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
-        start silo dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port"
+        Checkout__PaymentWindow=$payment_window start silo dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port"
       wait_ready silo "$silo_http_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$" \
         Carts__SigningKey=$signing_key \
@@ -134,6 +137,15 @@ for system in $systems; do
     *) echo "Unknown system '$system' (baseline, bare, doorbuster)" >&2; exit 1 ;;
   esac
 done
+
+# pids_of SYSTEM: the processes whose CPU time is the system's cost (its Redis included).
+pids_of() {
+  case $1 in
+    baseline) echo "$baseline_pid,$redis_pid" ;;
+    bare) echo "$bare_pid" ;;
+    doorbuster) echo "$silo_pid,$api_pid,$redis_pid" ;;
+  esac
+}
 
 url_of() {
   case $1 in
@@ -149,7 +161,7 @@ for ((round = 1; round <= rounds; round++)); do
     for system in $systems; do
       # Bare mode serves one constant product and nothing else: it only takes part in hot-read.
       args=(--url "$(url_of "$system")" --label "$system" --duration "$duration" --warmup "$warmup"
-        --connections "$connections" --report "$work/raw/$system/$scenario")
+        --connections "$connections" --report "$work/raw/$system/$scenario" --cpu-pids "$(pids_of "$system")")
       if [[ $system == bare ]]; then
         [[ $scenario == hot-read ]] || continue
         args+=(--sku bare-1)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Doorbuster.Bench;
 using System.Net;
 using System.Net.Sockets;
+using Doorbuster.Bench;
 using Doorbuster.Hosting;
 using Doorbuster.Inventory;
 using Doorbuster.ServiceDefaults.Redis;
@@ -46,6 +46,7 @@ await inventory.RestockAsync(100_000_000, idempotencyKey: null);
 var expiry = DateTimeOffset.UtcNow.AddHours(2);
 
 await HoldAsync(1_000, "few");
+await MeasureAsync("warm-up (not compared)", TimeSpan.FromSeconds(3));
 var few = await MeasureAsync("1,000 outstanding reservations");
 await HoldAsync(outstanding - 1_000, "many");
 var many = await MeasureAsync($"{outstanding:N0} outstanding reservations");
@@ -63,15 +64,16 @@ async Task HoldAsync(int count, string prefix)
     }
 }
 
-async Task<double> MeasureAsync(string name)
+async Task<double> MeasureAsync(string name, TimeSpan? length = null)
 {
     var run = Guid.NewGuid().ToString("N")[..6];
+    var measured = (length ?? TimeSpan.FromSeconds(seconds)).TotalSeconds;
     var clock = Stopwatch.StartNew();
     var latencies = new List<double>[concurrency];
     var shoppers = Enumerable.Range(0, concurrency).Select(async shopper =>
     {
         var mine = latencies[shopper] = [];
-        for (var i = 0; clock.Elapsed.TotalSeconds < seconds; i++)
+        for (var i = 0; clock.Elapsed.TotalSeconds < measured; i++)
         {
             var started = Stopwatch.GetTimestamp();
             var order = $"{run}-{shopper}-{i}";
@@ -85,7 +87,7 @@ async Task<double> MeasureAsync(string name)
     var rate = all.Length / clock.Elapsed.TotalSeconds;
     Console.WriteLine(
         $"{name,-36} {rate,8:F0} purchases/s ({2 * rate:F0} stock movements/s), " +
-        $"purchase latency p50 {all[all.Length / 2]:F1} ms, p99 {all[(int)(all.Length * 0.99)]:F1} ms, {concurrency} shoppers, {seconds} s");
+        $"purchase latency p50 {all[all.Length / 2]:F1} ms, p99 {all[(int)(all.Length * 0.99)]:F1} ms, {concurrency} shoppers, {measured:F0} s");
     return rate;
 }
 

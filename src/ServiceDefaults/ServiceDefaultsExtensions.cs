@@ -1,7 +1,8 @@
+using Doorbuster.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Doorbuster.ServiceDefaults.Admin;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -24,9 +25,24 @@ public static class ServiceDefaultsExtensions
     /// <summary>Activity sources of Orleans grain calls, so that a request and its grain calls form one trace.</summary>
     public static readonly string[] ActivitySources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
+    /// <summary>
+    /// Log levels that hold wherever the process is started from: appsettings.json is read from the content
+    /// root, which is the working directory, so `dotnet path/to/Doorbuster.Api.dll` from elsewhere would log every
+    /// request, every grain call and every resilience attempt at Information — hundreds of megabytes a minute
+    /// under load. Added as the lowest-precedence source: appsettings and the environment still override them.
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietLogging = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Orleans"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+    };
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietLogging });
         builder.AddDoorbusterTelemetry();
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
@@ -46,8 +62,14 @@ public static class ServiceDefaultsExtensions
                     .AddProcessInstrumentation()
                     .AddMeter(Meters)
                     .AddPrometheusExporter();
-            })
-            .WithTracing(tracing =>
+            });
+
+        // Traces leave the process only when a collector is configured, so only then are they recorded: an
+        // activity per request, per grain call and per Redis command nobody collects is CPU for nothing.
+        // Metrics are always scraped.
+        if (!string.IsNullOrWhiteSpace(otlpEndpoint))
+        {
+            telemetry.WithTracing(tracing =>
             {
                 tracing.AddAspNetCoreInstrumentation(options =>
                         options.Filter = context => !context.Request.Path.StartsWithSegments("/health")
@@ -56,10 +78,6 @@ public static class ServiceDefaultsExtensions
                     // Traces the process's one Redis connection (registered by AddRedisConnection), if it has one.
                     .AddRedisInstrumentation();
             });
-
-        // Traces leave the process only when a collector is configured; metrics are always scraped.
-        if (!string.IsNullOrWhiteSpace(otlpEndpoint))
-        {
             telemetry.UseOtlpExporter();
         }
 

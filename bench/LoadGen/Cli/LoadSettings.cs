@@ -58,6 +58,10 @@ public class LoadSettings : CommandSettings
     [Description("Send X-Forwarded-For with N synthetic client addresses (198.18.0.0/15); 0 sends none. Default 0.")]
     public int? Clients { get; init; }
 
+    [CommandOption("--cpu-pids <PIDS>")]
+    [Description("Comma-separated process ids of the system under test (same machine, Linux): the report adds the CPU time they used during the measured window, per operation.")]
+    public string? CpuPids { get; init; }
+
     [CommandOption("--prefix <PREFIX>")]
     [Description("Sku prefix instead of the run-specific LG<runid>; reusing one reuses (and restocks) that catalog.")]
     public string? Prefix { get; init; }

@@ -21,6 +21,9 @@ public sealed record RunOptions
     public required double Zipf { get; init; }
     public required int Seed { get; init; }
     public required int Clients { get; init; }
+
+    /// <summary>Processes whose CPU time is measured over each phase's measured window (empty: none).</summary>
+    public required IReadOnlyList<int> CpuPids { get; init; }
     public required string RunId { get; init; }
     public required string Prefix { get; init; }
     public string? ReportDirectory { get; init; }
@@ -61,6 +64,8 @@ public sealed record RunOptions
             Zipf = settings.Zipf ?? 1.0,
             Seed = settings.Seed ?? 1,
             Clients = settings.Clients ?? 0,
+            CpuPids = [.. (settings.CpuPids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(pid => int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture))],
             RunId = runId,
             Prefix = settings.Prefix ?? "LG" + runId,
             ReportDirectory = settings.Report,

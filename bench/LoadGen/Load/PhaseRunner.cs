@@ -1,11 +1,12 @@
 using System.Globalization;
+using Doorbuster.LoadGen.Metrics;
 using Doorbuster.LoadGen.Reporting;
 using Spectre.Console;
 
 namespace Doorbuster.LoadGen.Load;
 
 /// <summary>Drives one phase in its mode while showing its progress, and reports its measured part.</summary>
-public sealed class PhaseRunner(int seed, int clients)
+public sealed class PhaseRunner(int seed, int clients, IReadOnlyList<int> cpuPids)
 {
     public async Task<PhaseReport> RunAsync(PhasePlan plan, Workload workload, CancellationToken cancellationToken)
     {
@@ -13,10 +14,11 @@ public sealed class PhaseRunner(int seed, int clients)
         var driver = plan.Mode == LoadMode.Open
             ? OpenLoopDriver.RunAsync(phase, cancellationToken)
             : ClosedLoopDriver.RunAsync(phase, cancellationToken);
+        var cpu = ServerCpu.MeasureAsync(cpuPids, phase, driver);
         await new LiveProgress().ShowAsync(phase, driver);
         await driver;
 
-        var report = PhaseReports.From(phase);
+        var report = PhaseReports.From(phase) with { ServerCpuSeconds = await cpu };
         var operations = report.Operations;
         var early = !report.StoppedEarly ? ""
             : cancellationToken.IsCancellationRequested ? " (canceled)"

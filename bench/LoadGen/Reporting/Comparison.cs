@@ -22,7 +22,10 @@ public static class Comparison
                 Median(g.Select(r => MainPhase(r).Operations.PerSecond)),
                 Median(g.Select(r => MainPhase(r).RequestsPerSecond)),
                 Median(g.Select(r => MainPhase(r).Operations.LatencyMs.P50)),
-                Median(g.Select(r => MainPhase(r).Operations.LatencyMs.P99))))
+                Median(g.Select(r => MainPhase(r).Operations.LatencyMs.P99)),
+                g.Any(r => MainPhase(r).ServerCpuMsPerOperation is not null)
+                    ? Median(g.Select(r => MainPhase(r).ServerCpuMsPerOperation ?? 0))
+                    : null))
             .ToList();
         var scenarios = rows.Select(r => r.Scenario).Distinct().ToList();
 
@@ -34,7 +37,7 @@ public static class Comparison
         }
 
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Medians over the rounds of each run's measured phase. An operation is one request, except `cart` (create a cart, add an item: two). Ratios are against `{reference}`: above 1 is more throughput, below 1 is lower latency.");
+            $"Medians over the rounds of each run's measured phase. An operation is one request, except `cart` (create a cart, add an item: two). Ratios are against `{reference}`: above 1 is more throughput, below 1 is lower latency. Server CPU is the CPU time of the system's processes (Redis included) over the measured window, per operation.");
         md.AppendLine();
         var table = new List<string[]>();
         foreach (var scenario in scenarios)
@@ -54,12 +57,13 @@ public static class Comparison
                     Ratio(row.OperationsPerSecond, baseline?.OperationsPerSecond),
                     Ratio(row.P50, baseline?.P50),
                     Ratio(row.P99, baseline?.P99),
+                    row.CpuMsPerOperation is { } cpu ? cpu.ToString("0.000", CultureInfo.InvariantCulture) : "-",
                 ]);
             }
         }
 
         MarkdownReport.Table(md,
-            ["scenario", "system", "rounds", "ops/s", "req/s", "p50 ms", "p99 ms", $"ops/s ÷ {reference}", $"p50 ÷ {reference}", $"p99 ÷ {reference}"],
+            ["scenario", "system", "rounds", "ops/s", "req/s", "p50 ms", "p99 ms", $"ops/s ÷ {reference}", $"p50 ÷ {reference}", $"p99 ÷ {reference}", "server CPU ms/op"],
             table);
         return md.ToString();
     }
@@ -80,5 +84,6 @@ public static class Comparison
     }
 
     private sealed record Row(
-        string Scenario, string Label, int Rounds, int FailedRounds, double OperationsPerSecond, double RequestsPerSecond, double P50, double P99);
+        string Scenario, string Label, int Rounds, int FailedRounds, double OperationsPerSecond, double RequestsPerSecond, double P50, double P99,
+        double? CpuMsPerOperation);
 }

@@ -67,7 +67,15 @@ public sealed record PhaseReport(
     double Share503,
     LatencyReport AdmittedLatencyMs,
     LatencyReport? ScheduleLagMs,
-    long RetryAfterWaits);
+    long RetryAfterWaits)
+{
+    /// <summary>CPU seconds the processes of <c>--cpu-pids</c> used in the measured window; <c>null</c> without them.</summary>
+    public double? ServerCpuSeconds { get; init; }
+
+    /// <summary>Server CPU milliseconds per operation over the measured window.</summary>
+    public double? ServerCpuMsPerOperation =>
+        ServerCpuSeconds is { } seconds && Operations.Count > 0 ? Math.Round(seconds * 1000 / Operations.Count, 4) : null;
+}
 
 /// <summary>
 /// Counts and latencies of one kind of request (or of operations). <c>AdmittedLatencyMs</c> leaves out the 429s,

@@ -19,7 +19,7 @@ public sealed class ScenarioContext
         Ledger = ledger;
         SetupParallelism = Math.Clamp(options.MaxInFlight, 4, 64);
         Seeder = new Seeder(api, ledger, Progress, options.RunId, SetupParallelism);
-        Phases = new PhaseRunner(options.Seed, options.Clients);
+        Phases = new PhaseRunner(options.Seed, options.Clients, options.CpuPids);
     }
 
     public RunOptions Options { get; }
