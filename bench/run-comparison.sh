@@ -10,7 +10,8 @@
 # Env (defaults in brackets):
 #   DURATION [20s]  WARMUP [3s]  ROUNDS [2]  CONNECTIONS [64]   load of each run
 #   BROWSE_SKUS [10000]  SKUS [1000]                            catalog of browse / of the other scenarios
-#   SCENARIOS ["hot-read browse cart checkout mix"]  SYSTEMS ["baseline bare doorbuster"]
+#   SCENARIOS ["hot-read browse cart checkout checkout-100k mix"]  SYSTEMS ["baseline bare doorbuster"]
+#                     checkout-100k is checkout after OUTSTANDING [100000] unpaid orders on the sku, labelled SYSTEM@100k
 #   EXTRA_ARGS ["--clients 1000"]   more loadgen options for every run (the shoppers come as 1,000 clients
 #                     through the trusted loopback proxy, so Doorbuster's per-client buckets see many shoppers)
 #   PAYMENT_WINDOW [02:00:00]  checkout payment window of both systems (unpaid orders must not expire mid-run)
@@ -27,7 +28,8 @@ rounds=${ROUNDS:-2}
 connections=${CONNECTIONS:-64}
 browse_skus=${BROWSE_SKUS:-10000}
 skus=${SKUS:-1000}
-scenarios=${SCENARIOS:-hot-read browse cart checkout mix}
+scenarios=${SCENARIOS:-hot-read browse cart checkout checkout-100k mix}
+outstanding=${OUTSTANDING:-100000}
 systems=${SYSTEMS:-baseline bare doorbuster}
 base=${PORT_BASE:-17400}
 # Orders placed by the checkout runs stay unpaid: a window longer than the whole comparison keeps expiry sweeps out of it.
@@ -160,8 +162,13 @@ for ((round = 1; round <= rounds; round++)); do
   for scenario in $scenarios; do
     for system in $systems; do
       # Bare mode serves one constant product and nothing else: it only takes part in hot-read.
-      args=(--url "$(url_of "$system")" --label "$system" --duration "$duration" --warmup "$warmup"
+      run=$scenario label=$system
+      if [[ $scenario == checkout-100k ]]; then
+        run=checkout label="$system@100k"
+      fi
+      args=(--url "$(url_of "$system")" --label "$label" --duration "$duration" --warmup "$warmup"
         --connections "$connections" --report "$work/raw/$system/$scenario" --cpu-pids "$(pids_of "$system")")
+      [[ $scenario == checkout-100k ]] && args+=(--outstanding "$outstanding")
       if [[ $system == bare ]]; then
         [[ $scenario == hot-read ]] || continue
         args+=(--sku bare-1)
@@ -172,7 +179,7 @@ for ((round = 1; round <= rounds; round++)); do
       # shellcheck disable=SC2206 # EXTRA_ARGS is a list of options, split on purpose.
       args+=(${EXTRA_ARGS---clients 1000})
       say "Round $round/$rounds: $scenario against $system"
-      if ! "${loadgen[@]}" "$scenario" "${args[@]}" >"$work/run.log" 2>&1; then
+      if ! "${loadgen[@]}" "$run" "${args[@]}" >"$work/run.log" 2>&1; then
         failures=$((failures + 1))
         echo "FAILED; the last lines of its output:"
       fi
