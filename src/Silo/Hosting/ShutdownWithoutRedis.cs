@@ -8,10 +8,12 @@ namespace Doorbuster.Silo.Hosting;
 /// A graceful silo shutdown tells the cluster through the membership table in Redis that the silo is
 /// leaving: Orleans keeps trying until the host's shutdown timeout (45 s) runs out, then retries each
 /// further status update for up to <see cref="ClusterMembershipOptions.MaxJoinAttemptTime"/> (5 minutes) —
-/// far past Kubernetes' grace period. When Redis does not answer at the moment the stop begins, there is
-/// nobody to tell: both are cut to a few seconds, so the silo stops well within its grace period and the
-/// other silos declare it dead through their probes, as after a crash. Grain state is written through, so
-/// nothing acknowledged is lost either way.
+/// far past Kubernetes' grace period. So once the stop begins, each status update gets a few seconds
+/// (joining is over; the option only bounds the retries now): if Redis goes away during the shutdown, the
+/// silo still stops within its grace period. When Redis does not answer at the moment the stop begins,
+/// there is nobody to tell at all: the shutdown timeout is cut to a few seconds too, so the silo stops at
+/// once and the other silos declare it dead through their probes, as after a crash. Grain state is written
+/// through, so nothing acknowledged is lost either way.
 /// </summary>
 /// <remarks>
 /// Both options are read by the host and by Orleans when the stop happens, from the option objects this
@@ -24,22 +26,26 @@ public sealed class ShutdownWithoutRedis(
     IConnectionMultiplexer redis,
     ILogger<ShutdownWithoutRedis> logger) : IHostedService
 {
-    /// <summary>The shutdown timeout, and each membership update's retry budget, when Redis is unreachable.</summary>
+    /// <summary>The shutdown timeout when Redis is unreachable as the stop begins.</summary>
     public static readonly TimeSpan ShutdownTimeoutWithoutRedis = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long each membership status update of a stopping silo is retried.</summary>
+    public static readonly TimeSpan StatusUpdateBudgetWhileStopping = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Stopping callbacks run before the host starts its shutdown clock.
-        lifetime.ApplicationStopping.Register(CheckRedis);
+        lifetime.ApplicationStopping.Register(OnStopping);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private void CheckRedis()
+    private void OnStopping()
     {
+        membership.Value.MaxJoinAttemptTime = StatusUpdateBudgetWhileStopping;
         try
         {
             if (!redis.GetDatabase().PingAsync().Wait(PingTimeout))
@@ -54,7 +60,6 @@ public sealed class ShutdownWithoutRedis(
                 "Redis does not answer as the silo stops: there is no membership table to say goodbye to, so the shutdown timeout is cut to {Timeout}",
                 ShutdownTimeoutWithoutRedis);
             host.Value.ShutdownTimeout = ShutdownTimeoutWithoutRedis;
-            membership.Value.MaxJoinAttemptTime = ShutdownTimeoutWithoutRedis;
         }
     }
 }

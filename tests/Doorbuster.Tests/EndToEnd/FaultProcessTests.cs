@@ -194,6 +194,24 @@ public sealed class FaultProcessTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASiloStopsWithinItsGracePeriodWhenRedisGoesAwayAfterTheStopBegan()
+    {
+        var (silos, _) = await _cluster.StartAsync(silos: 1, apis: 0);
+
+        // Redis still answers when the stop begins, then goes: the silo's goodbye to the membership table cannot land.
+        var stopping = silos[0].TerminateAsync(TimeSpan.FromSeconds(60));
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(silos[0].Log.Contains("Application is shutting down", StringComparison.Ordinal)),
+            began => began, TimeSpan.FromSeconds(10), "the silo to begin its shutdown");
+        await _cluster.Store.StopAsync();
+        var stoppedIn = await stopping;
+
+        Assert.True(stoppedIn is not null, $"the silo was still running 60 s after SIGTERM:{Environment.NewLine}{silos[0].RecentLog}");
+        output.WriteLine($"the silo stopped {stoppedIn.Value.TotalSeconds:F1} s after SIGTERM, Redis gone after the stop began");
+        Assert.True(stoppedIn < TimeSpan.FromSeconds(50), $"the silo took {stoppedIn} to stop; Kubernetes gives it 60 s and its shutdown timeout is 45 s");
+    }
+
+    [Fact]
     public async Task RefusedCheckoutsStoreNothingAndSettledOrdersDisappearAfterTheirRetention()
     {
         // Arrange: orders kept 3 s after they settle.
