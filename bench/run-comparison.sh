@@ -15,6 +15,8 @@
 #   EXTRA_ARGS ["--clients 1000"]   more loadgen options for every run (the shoppers come as 1,000 clients
 #                     through the trusted loopback proxy, so Doorbuster's per-client buckets see many shoppers)
 #   PAYMENT_WINDOW [02:00:00]  checkout payment window of both systems (unpaid orders must not expire mid-run)
+#   RESTART [1]        1 = every run on freshly started servers (Redis stays), so no run inherits the activations,
+#                     heap and caches of the runs before it; 0 = start each system once
 #   PORT_BASE [17400]  uses PORT_BASE..PORT_BASE+6 on 127.0.0.1
 #   SKIP_BUILD [0]     1 = use the existing Release builds
 #   KEEP_RAW [0]       1 = keep every run's JSON and Markdown report next to the comparison
@@ -30,6 +32,7 @@ browse_skus=${BROWSE_SKUS:-10000}
 skus=${SKUS:-1000}
 scenarios=${SCENARIOS:-hot-read browse cart checkout checkout-100k mix}
 outstanding=${OUTSTANDING:-100000}
+restart=${RESTART:-1}
 systems=${SYSTEMS:-baseline bare doorbuster}
 base=${PORT_BASE:-17400}
 # Orders placed by the checkout runs stay unpaid: a window longer than the whole comparison keeps expiry sweeps out of it.
@@ -112,7 +115,9 @@ start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appen
 for ((i = 0; i < 100; i++)); do is_listening "$redis_port" && break; sleep 0.1; done
 redis=127.0.0.1:$redis_port
 
-for system in $systems; do
+# start_system SYSTEM: starts its processes and waits until they are ready.
+start_system() {
+  local system=$1
   case $system in
     baseline)
       say "Starting the baseline on 127.0.0.1:$baseline_port"
@@ -138,7 +143,24 @@ for system in $systems; do
       ;;
     *) echo "Unknown system '$system' (baseline, bare, doorbuster)" >&2; exit 1 ;;
   esac
-done
+}
+
+# stop_system SYSTEM: stops its processes (Redis stays) and waits for them to exit.
+stop_system() {
+  local -a pid
+  local p
+  case $1 in
+    baseline) pid=("$baseline_pid") ;;
+    bare) pid=("$bare_pid") ;;
+    doorbuster) pid=("$api_pid" "$silo_pid") ;;
+  esac
+  kill "${pid[@]}" 2>/dev/null || true
+  for p in "${pid[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+
+if [[ $restart != 1 ]]; then
+  for system in $systems; do start_system "$system"; done
+fi
 
 # pids_of SYSTEM: the processes whose CPU time is the system's cost (its Redis included).
 pids_of() {
@@ -167,7 +189,7 @@ for ((round = 1; round <= rounds; round++)); do
         run=checkout label="$system@100k"
       fi
       args=(--url "$(url_of "$system")" --label "$label" --duration "$duration" --warmup "$warmup"
-        --connections "$connections" --report "$work/raw/$system/$scenario" --cpu-pids "$(pids_of "$system")")
+        --connections "$connections" --report "$work/raw/$system/$scenario")
       [[ $scenario == checkout-100k ]] && args+=(--outstanding "$outstanding")
       if [[ $system == bare ]]; then
         [[ $scenario == hot-read ]] || continue
@@ -179,10 +201,13 @@ for ((round = 1; round <= rounds; round++)); do
       # shellcheck disable=SC2206 # EXTRA_ARGS is a list of options, split on purpose.
       args+=(${EXTRA_ARGS---clients 1000})
       say "Round $round/$rounds: $scenario against $system"
+      [[ $restart == 1 ]] && start_system "$system"
+      args+=(--cpu-pids "$(pids_of "$system")")
       if ! "${loadgen[@]}" "$run" "${args[@]}" >"$work/run.log" 2>&1; then
         failures=$((failures + 1))
         echo "FAILED; the last lines of its output:"
       fi
+      [[ $restart == 1 ]] && stop_system "$system"
       grep -E '^\[|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
     done
   done
