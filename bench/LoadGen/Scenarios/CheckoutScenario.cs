@@ -14,6 +14,14 @@ namespace Doorbuster.LoadGen.Scenarios;
 /// </summary>
 public sealed class CheckoutScenario(ScenarioContext context) : Scenario(context)
 {
+    private const int MaxCalibrationPasses = 4;
+
+    /// <summary>A calibration pass shorter than this ran mostly cold or while its connections ramped up.</summary>
+    private static readonly TimeSpan MinCalibrationSeconds = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the next probe should last at the last pass's rate.</summary>
+    private static readonly TimeSpan CalibrationProbeSeconds = TimeSpan.FromSeconds(5);
+
     public override async Task<ScenarioResult> RunAsync(CancellationToken cancellationToken)
     {
         var options = Context.Options;
@@ -46,16 +54,17 @@ public sealed class CheckoutScenario(ScenarioContext context) : Scenario(context
     }
 
     /// <summary>
-    /// A closed loop's rate is unknown until it runs: check out a probe of carts with the plan's connections twice
-    /// (not measured; the first pass only warms a cold server and client, the second gives the rate) and prepare
-    /// twice what that rate needs for the warm-up and the measured time.
+    /// A closed loop's rate is unknown until it runs: check out probes of carts with the plan's connections (not
+    /// measured) until one lasts long enough to give a warm rate — the first passes only warm a cold server and
+    /// client, and each next probe is sized from the last rate — then prepare twice what that rate needs for the
+    /// warm-up and the measured time.
     /// </summary>
     private async Task<int> CalibratedPoolAsync(string sku, PhasePlan plan, CancellationToken cancellationToken)
     {
         var smoke = Context.Options.Smoke;
         var probe = Math.Max(plan.Connections * (smoke ? 10 : 80), smoke ? 500 : 5_000);
         var rate = 0.0;
-        for (var pass = smoke ? 1 : 0; pass < 2; pass++)
+        for (var pass = 0; pass < (smoke ? 1 : MaxCalibrationPasses); pass++)
         {
             await Context.Seeder.RestockAsync(sku, probe, cancellationToken);
             var pool = new CartPool();
@@ -66,6 +75,12 @@ public sealed class CheckoutScenario(ScenarioContext context) : Scenario(context
             await ClosedLoopDriver.RunAsync(calibration, cancellationToken);
             var seconds = calibration.MeasuredDuration.TotalSeconds;
             rate = seconds > 0 ? calibration.Metrics.Operations.CountWhere(status => status == 201) / seconds : 0;
+            if (pass > 0 && seconds >= MinCalibrationSeconds.TotalSeconds)
+            {
+                break;
+            }
+
+            probe = (int)Math.Clamp(rate * CalibrationProbeSeconds.TotalSeconds, probe, 200_000);
         }
 
         var size = (int)Math.Clamp(rate * (plan.Warmup + plan.Duration).TotalSeconds * 2, 1_000, smoke ? 10_000 : 2_000_000);
