@@ -41,7 +41,7 @@ sleep 8
 
 # One shopper's step: METHOD PATH [BODY] [KEY]; prints "status seconds" and the body to $work/body.
 step() {
-  local args=(-s -o "$work/body" -w '%{http_code} %{time_total}' -X "$1" "$api$2" -H "X-Forwarded-For: 203.0.113.$((RANDOM % 200 + 1))")
+  local args=(-s -o "$work/body" -w '%{http_code} %{time_total}\n' -X "$1" "$api$2" -H "X-Forwarded-For: 203.0.113.$((RANDOM % 200 + 1))")
   [[ -n ${3:-} ]] && args+=(-H 'Content-Type: application/json' -d "$3")
   [[ -n ${4:-} ]] && args+=(-H "Idempotency-Key: $4")
   curl "${args[@]}"

@@ -8,7 +8,7 @@ namespace Doorbuster.LoadGen.Cli;
 public class PoolSettings : LoadSettings
 {
     [CommandOption("--pool <N>")]
-    [Description("Prepared one-line carts to check out. Default: enough for the offered rate in open loop; in closed loop, checkout measures its rate on a few hundred carts first and prepares twice what that rate needs, mix prepares 10,000 (smoke: 1,000).")]
+    [Description("Prepared one-line carts to check out. Default: enough for the offered rate in open loop; in closed loop, checkout measures its rate on probes of carts first and prepares four times what that rate needs, mix prepares 10,000 (smoke: 1,000).")]
     public int? Pool { get; init; }
 
     protected override ValidationResult ValidateScenario() =>
