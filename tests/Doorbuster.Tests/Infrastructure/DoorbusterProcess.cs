@@ -26,6 +26,9 @@ public sealed class DoorbusterProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(40));
 
+    /// <summary>Whether the process has ended (stopped, crashed or been killed).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Every line kept (the last 200), for a test that reports what a process did.</summary>
     public string Log => string.Join(Environment.NewLine, _log);
 
