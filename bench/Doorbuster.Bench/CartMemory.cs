@@ -1,12 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Doorbuster.Carts;
-using Doorbuster.Hosting;
-using Doorbuster.ServiceDefaults.Redis;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Doorbuster.Bench;
 
@@ -19,17 +13,7 @@ internal static class CartMemory
 {
     public static async Task RunAsync(string redis, int carts)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddRedisConnection(redis);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(FreePort(), FreePort());
-            silo.UseDoorbusterRedis(redis);
-            silo.AddDoorbusterGrains();
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await BenchSilo.StartAsync(redis);
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var run = Guid.NewGuid().ToString("N")[..8];
         string[] skus = ["ELEC-0001", "TOYS-0002", "HOME-0003"];
@@ -72,12 +56,5 @@ internal static class CartMemory
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Console.WriteLine($"{carts:N0} active three-line carts: {(after - before) / 1024.0 / 1024.0:F1} MiB managed, {(after - before) / (double)carts / 1024.0:F2} KiB per cart");
         await host.StopAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,13 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Doorbuster.Bench;
-using Doorbuster.Hosting;
 using Doorbuster.Inventory;
-using Doorbuster.ServiceDefaults.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 // Grain-level benchmarks on one silo with its state in a real Redis-protocol store.
 //   inventory (default): many concurrent shoppers reserve and confirm units of ONE sku through the InventoryGrain,
@@ -28,17 +23,7 @@ var seconds = int.Parse(args.ElementAtOrDefault(1) ?? "10");
 var concurrency = int.Parse(args.ElementAtOrDefault(2) ?? "256");
 var outstanding = int.Parse(args.ElementAtOrDefault(3) ?? "100000");
 
-var builder = Host.CreateApplicationBuilder();
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddRedisConnection(redis);
-builder.UseOrleans(silo =>
-{
-    silo.UseLocalhostClustering(FreePort(), FreePort());
-    silo.UseDoorbusterRedis(redis);
-    silo.AddDoorbusterGrains();
-});
-using var host = builder.Build();
-await host.StartAsync();
+using var host = await BenchSilo.StartAsync(redis);
 var grains = host.Services.GetRequiredService<IGrainFactory>();
 var sku = $"bench-{Guid.NewGuid():N}"[..16];
 var inventory = grains.GetGrain<IInventoryGrain>(sku);
@@ -89,11 +74,4 @@ async Task<double> MeasureAsync(string name, TimeSpan? length = null)
         $"{name,-36} {rate,8:F0} purchases/s ({2 * rate:F0} stock movements/s), " +
         $"purchase latency p50 {all[all.Length / 2]:F1} ms, p99 {all[(int)(all.Length * 0.99)]:F1} ms, {concurrency} shoppers, {measured:F0} s");
     return rate;
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }

@@ -1,5 +1,7 @@
 using Doorbuster.Catalog;
 using Doorbuster.Inventory;
+using Polly;
+using Polly.Retry;
 using StackExchange.Redis;
 
 namespace Doorbuster.Api.Hosting;
@@ -19,6 +21,25 @@ public sealed class DemoCatalogSeeder(
 {
     public const int ProductsPerCategory = 40;
     private const string RestockKey = "demo-catalog";
+
+    /// <summary>
+    /// A store hiccup on a slow machine at start-up is tried again, a few times: every seeding step is
+    /// idempotent (an unchanged upsert changes nothing, the restock carries its key).
+    /// </summary>
+    private readonly ResiliencePipeline _seedRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 4,
+            Delay = TimeSpan.FromMilliseconds(200),
+            BackoffType = DelayBackoffType.Linear,
+            ShouldHandle = new PredicateBuilder().Handle<StoreUnavailableException>().Handle<TimeoutException>().Handle<OrleansException>(),
+            OnRetry = retry =>
+            {
+                logger.LogWarning(retry.Outcome.Exception, "Seeding a demo product failed (attempt {Attempt}); trying again", retry.AttemptNumber + 1);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
 
     private static readonly string[] Categories = ["electronics", "toys", "home", "kitchen", "books", "outdoor", "fashion", "games"];
     private static readonly string[] Adjectives = ["Classic", "Turbo", "Eco", "Smart", "Deluxe", "Mini", "Pro", "Ultra", "Cozy", "Rugged"];
@@ -66,22 +87,10 @@ public sealed class DemoCatalogSeeder(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Seeds one product, trying again after a store hiccup (a slow machine at start-up): every step is idempotent.</summary>
-    private async Task SeedAsync(string sku, ProductDetails details, int stock, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
+    private ValueTask SeedAsync(string sku, ProductDetails details, int stock, CancellationToken cancellationToken) =>
+        _seedRetry.ExecuteAsync(async _ =>
         {
-            try
-            {
-                await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
-                await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock, RestockKey);
-                return;
-            }
-            catch (Exception exception) when (attempt < 5 && exception is StoreUnavailableException or TimeoutException or OrleansException)
-            {
-                logger.LogWarning(exception, "Seeding {Sku} failed (attempt {Attempt}); trying again", sku, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
-            }
-        }
-    }
+            await grains.GetGrain<IProductGrain>(sku).UpsertAsync(details);
+            await grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock, RestockKey);
+        }, cancellationToken);
 }

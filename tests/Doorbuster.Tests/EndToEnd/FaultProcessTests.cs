@@ -206,6 +206,7 @@ public sealed class FaultProcessTests(ITestOutputHelper output) : IAsyncLifetime
             await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
             var stopping = silo.TerminateAsync(TimeSpan.FromSeconds(60));
+            // Polled every 2 ms, not at Eventually's 250 ms: the window to hit is about a second.
             var began = Stopwatch.StartNew();
             while (!silo.Log.Contains("Application is shutting down", StringComparison.Ordinal) && began.Elapsed < TimeSpan.FromSeconds(10))
             {
