@@ -123,16 +123,16 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         await Task.Delay(TimeSpan.FromSeconds(2));
         var management = fixture.Grains.GetGrain<IManagementGrain>(0);
 
-        // The activation is asked to go (the collector may pass over one it finds busy, and the test reminder,
-        // every 2 s, may bring it back in between): ask until there is none.
-        await Eventually.ReturnsAsync<SiloAddress?>(
+        // The activation is asked to go, then watched until it has gone. Asking again too soon would itself
+        // bring it back (a call to a grain without an activation makes one), and under load a deactivation
+        // takes longer than any fixed pause; the reminder tick, every 2 s, may also bring it back in between.
+        await Eventually.ReturnsAsync(
             async () =>
             {
                 await inventory.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-                await Task.Delay(50);
-                return await management.GetActivationAddress(inventory);
+                return await WatchUntilGoneAsync(management, inventory, TimeSpan.FromSeconds(3));
             },
-            address => address is null, TimeSpan.FromSeconds(10), $"the activation of inventory {sku} to be gone");
+            gone => gone, TimeSpan.FromSeconds(30), $"the activation of inventory {sku} to be gone");
 
         // Act
         fixture.Clocks.Advance(TimeSpan.FromMinutes(2));
@@ -156,5 +156,21 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
 
         Assert.Equal(ReservationOutcome.Expired, result.Outcome);
         Assert.Equal(5, (await inventory.GetAsync()).Available);
+    }
+
+    private static async Task<bool> WatchUntilGoneAsync(IManagementGrain management, IInventoryGrain inventory, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await management.GetActivationAddress(inventory) is null)
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
     }
 }
