@@ -13,6 +13,13 @@ public interface ICartGrain : IGrainWithStringKey
     [ReadOnly, Alias("Get")]
     Task<CartContents> GetAsync();
 
+    /// <summary>
+    /// The cart as checkout <paramref name="orderId"/> sees it: its contents, or <c>null</c> when the cart has
+    /// already given lines to that order (the order was placed, even if the activation asking cannot see it yet).
+    /// </summary>
+    [ReadOnly, Alias("GetForCheckout")]
+    Task<CartContents?> GetForCheckoutAsync(string orderId);
+
     /// <summary>Adds <paramref name="quantity"/> units of a product priced in <paramref name="currency"/>.</summary>
     [Alias("Add")]
     Task<CartUpdate> AddAsync(string sku, int quantity, string currency);

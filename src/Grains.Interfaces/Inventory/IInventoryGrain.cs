@@ -41,6 +41,15 @@ public interface IInventoryGrain : IGrainWithStringKey
     /// <summary>Returns the order's reserved units to available.</summary>
     [Alias("Release")]
     Task<SettlementOutcome> ReleaseAsync(string orderId);
+
+    /// <summary>
+    /// Undoes one checkout attempt: returns the order's units only while its hold is still the one that attempt
+    /// made (reserved until <paramref name="expiresAt"/>). A later attempt of the same order that reserved again
+    /// has taken the hold over (it carries the later attempt's expiry) and keeps it, so an attempt that failed
+    /// late can never take the units of one that succeeded.
+    /// </summary>
+    [Alias("ReleaseAttempt")]
+    Task<SettlementOutcome> ReleaseAttemptAsync(string orderId, DateTimeOffset expiresAt);
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.StockLevel")]
@@ -95,4 +104,7 @@ public enum SettlementOutcome
     /// each line once, so for a repeat this means "already done").
     /// </summary>
     NotReserved = 4,
+
+    /// <summary>The hold was taken over by a later checkout attempt of the same order; nothing changed.</summary>
+    HeldByAnotherAttempt = 5,
 }

@@ -22,6 +22,9 @@ public sealed class CartGrain(
 
     public Task<CartContents> GetAsync() => Task.FromResult(Contents());
 
+    public Task<CartContents?> GetForCheckoutAsync(string orderId) =>
+        Task.FromResult(state.State.SettledOrders.Contains(orderId) ? null : Contents());
+
     public Task<CartUpdate> AddAsync(string sku, int quantity, string currency)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);

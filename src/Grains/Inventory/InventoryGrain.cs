@@ -106,6 +106,9 @@ public sealed class InventoryGrain(
 
     public Task<SettlementOutcome> ReleaseAsync(string orderId) => SettleAsync(orderId, confirm: false);
 
+    public Task<SettlementOutcome> ReleaseAttemptAsync(string orderId, DateTimeOffset expiresAt) =>
+        SettleAsync(orderId, confirm: false, onlyHeldUntil: expiresAt);
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ExpiryReminder)
@@ -121,11 +124,11 @@ public sealed class InventoryGrain(
         }
     }
 
-    private async Task<SettlementOutcome> SettleAsync(string orderId, bool confirm)
+    private async Task<SettlementOutcome> SettleAsync(string orderId, bool confirm, DateTimeOffset? onlyHeldUntil = null)
     {
         _commit.ThrowIfBroken();
-        var outcome = confirm ? _book.Confirm(orderId) : _book.Release(orderId);
-        await (outcome == SettlementOutcome.NotReserved ? _commit.WhenStoredAsync() : _commit.CommitAsync());
+        var outcome = confirm ? _book.Confirm(orderId) : _book.Release(orderId, onlyHeldUntil);
+        await (outcome is SettlementOutcome.NotReserved or SettlementOutcome.HeldByAnotherAttempt ? _commit.WhenStoredAsync() : _commit.CommitAsync());
         return outcome;
     }
 

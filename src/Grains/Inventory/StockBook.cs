@@ -80,6 +80,7 @@ public sealed class StockBook
     public ReservationOutcome Reserve(string orderId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
+        expiresAt = Reservation.Precision(expiresAt);
         if (expiresAt <= now)
         {
             return ReservationOutcome.Expired;
@@ -125,13 +126,24 @@ public sealed class StockBook
         return SettlementOutcome.Confirmed;
     }
 
-    /// <summary>Returns what <paramref name="orderId"/> holds to available.</summary>
-    public SettlementOutcome Release(string orderId)
+    /// <summary>
+    /// Returns what <paramref name="orderId"/> holds to available. With <paramref name="onlyHeldUntil"/>, only
+    /// a hold that still carries that expiry: the one a particular checkout attempt made, not one that a later
+    /// attempt of the same order has taken over since (a later attempt re-times the hold to its own expiry).
+    /// </summary>
+    public SettlementOutcome Release(string orderId, DateTimeOffset? onlyHeldUntil = null)
     {
-        if (!_holds.Remove(orderId, out var hold))
+        if (!_holds.TryGetValue(orderId, out var hold))
         {
             return SettlementOutcome.NotReserved;
         }
+
+        if (onlyHeldUntil is { } attempt && hold.ExpiresAt != Reservation.Precision(attempt))
+        {
+            return SettlementOutcome.HeldByAnotherAttempt;
+        }
+
+        _holds.Remove(orderId);
 
         Reserved -= hold.Quantity;
         Available += hold.Quantity;

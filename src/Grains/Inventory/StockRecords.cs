@@ -5,6 +5,12 @@ namespace Doorbuster.Inventory;
 /// <summary>Units held for one order until <see cref="ExpiresAt"/>.</summary>
 public readonly record struct Reservation(int Quantity, DateTimeOffset ExpiresAt)
 {
+    /// <summary>
+    /// An expiry as a hold keeps it: to the millisecond, as Redis stores it, so that a hold in memory and
+    /// the same hold read back compare equal (the expiry also tells one checkout attempt from another).
+    /// </summary>
+    public static DateTimeOffset Precision(DateTimeOffset expiresAt) => DateTimeOffset.FromUnixTimeMilliseconds(expiresAt.ToUnixTimeMilliseconds());
+
     /// <summary>As stored in Redis: <c>quantity:expiry in Unix milliseconds</c>.</summary>
     public string Encode() => string.Create(CultureInfo.InvariantCulture, $"{Quantity}:{ExpiresAt.ToUnixTimeMilliseconds()}");
 

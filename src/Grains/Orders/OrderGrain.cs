@@ -37,12 +37,19 @@ public sealed class OrderGrain(
         await ExpireIfDueAsync();
         if (state.State.Status != OrderStatus.None)
         {
-            // A repeat: the first attempt may have stopped between the order write and the cart.
-            await SettleCartAsync();
-            return new CheckoutResult(CheckoutOutcome.Duplicate, Snapshot(), []);
+            return await RepeatAsync();
         }
 
-        var cart = await GrainFactory.GetGrain<ICartGrain>(cartId).GetAsync();
+        var cart = await GrainFactory.GetGrain<ICartGrain>(cartId).GetForCheckoutAsync(OrderId);
+        if (cart is null)
+        {
+            // The cart gave its lines to this very order, which this activation does not know: another one
+            // placed it (while a silo fails, a grain can briefly have two). Answer with what Redis holds.
+            await ReadStoredOrderAsync();
+            await ExpireIfDueAsync();
+            return state.State.Status != OrderStatus.None ? await RepeatAsync() : new CheckoutResult(CheckoutOutcome.EmptyCart, null, []);
+        }
+
         if (cart.Lines.Length == 0)
         {
             return new CheckoutResult(CheckoutOutcome.EmptyCart, null, []);
@@ -56,7 +63,7 @@ public sealed class OrderGrain(
         }
 
         var now = time.GetUtcNow();
-        var expiresAt = now + options.Value.PaymentWindow;
+        var expiresAt = Reservation.Precision(now + options.Value.PaymentWindow);
         var lines = cart.Lines.Select((line, i) => new OrderLine(line.Sku, products[i]!.Name, products[i]!.Price, line.Quantity)).ToArray();
         var shortages = await ReserveAllAsync(lines, expiresAt);
         if (shortages.Length > 0)
@@ -141,9 +148,15 @@ public sealed class OrderGrain(
     }
 
     /// <summary>
-    /// Reserves every line in parallel. When any line is short or fails, everything is released again and
-    /// the shortages are returned (or the failure thrown): a refused checkout holds nothing.
+    /// Reserves every line in parallel, this attempt's holds marked by their expiry. When any line is short or
+    /// fails, this attempt's holds are released again and the shortages are returned (or the failure thrown):
+    /// a refused checkout holds nothing.
     /// </summary>
+    /// <remarks>
+    /// Only this attempt's holds: while a silo dies or stops, an abandoned attempt may still be running in the
+    /// old activation while the client's retry succeeds in a new one. The retry re-times every hold to its own
+    /// expiry, so the late failure of the old attempt releases nothing the acknowledged order holds.
+    /// </remarks>
     private async Task<Shortage[]> ReserveAllAsync(OrderLine[] lines, DateTimeOffset expiresAt)
     {
         var reservations = lines.Select(line => Inventory(line.Sku).ReserveAsync(OrderId, line.Quantity, expiresAt)).ToArray();
@@ -153,7 +166,7 @@ public sealed class OrderGrain(
         }
         catch (Exception exception)
         {
-            await TryReleaseLinesAsync(lines, exceptSku: null);
+            await TryReleaseAttemptAsync(lines, expiresAt);
             throw new StoreUnavailableException(
                 mayHaveBeenApplied: false, "Not every line of the cart could be reserved; nothing was ordered.", exception);
         }
@@ -165,10 +178,29 @@ public sealed class OrderGrain(
             .ToArray();
         if (shortages.Length > 0)
         {
-            await TryReleaseLinesAsync(lines, exceptSku: null);
+            await TryReleaseAttemptAsync(lines, expiresAt);
         }
 
         return shortages;
+    }
+
+    /// <summary>A repeat of a placed checkout: the first attempt may have stopped between the order write and the cart.</summary>
+    private async Task<CheckoutResult> RepeatAsync()
+    {
+        await SettleCartAsync();
+        return new CheckoutResult(CheckoutOutcome.Duplicate, Snapshot(), []);
+    }
+
+    private async Task ReadStoredOrderAsync()
+    {
+        try
+        {
+            await state.ReadStateAsync();
+        }
+        catch (Exception exception)
+        {
+            throw new StoreUnavailableException(mayHaveBeenApplied: false, "The order could not be read; nothing was changed.", exception);
+        }
     }
 
     private CheckoutResult Refused(Shortage[] shortages)
@@ -209,17 +241,28 @@ public sealed class OrderGrain(
         Task.WhenAll(state.State.Lines.Where(line => line.Sku != exceptSku).Select(line => Inventory(line.Sku).ReleaseAsync(OrderId)));
 
     /// <summary>Releases what can be released now; the rest is released when its inventory asks this order.</summary>
-    private Task TryReleaseLinesAsync(string? exceptSku) => TryReleaseLinesAsync(state.State.Lines, exceptSku);
-
-    private async Task TryReleaseLinesAsync(OrderLine[] lines, string? exceptSku)
+    private async Task TryReleaseLinesAsync(string? exceptSku)
     {
         try
         {
-            await Task.WhenAll(lines.Where(line => line.Sku != exceptSku).Select(line => Inventory(line.Sku).ReleaseAsync(OrderId)));
+            await ReleaseLinesAsync(exceptSku);
         }
         catch (Exception exception)
         {
             logger.LogWarning(exception, "Order {OrderId} could not release every line now; the inventory will ask again when they expire", OrderId);
+        }
+    }
+
+    /// <summary>Undoes what one checkout attempt reserved; a hold it cannot release now returns when it expires.</summary>
+    private async Task TryReleaseAttemptAsync(OrderLine[] lines, DateTimeOffset expiresAt)
+    {
+        try
+        {
+            await Task.WhenAll(lines.Select(line => Inventory(line.Sku).ReleaseAttemptAsync(OrderId, expiresAt)));
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Checkout {OrderId} could not release what it reserved; the holds return when they expire", OrderId);
         }
     }
 

@@ -147,6 +147,30 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task AFailedCheckoutAttemptReleasesOnlyItsOwnHoldNotOneALaterAttemptTookOver()
+    {
+        // Arrange: two attempts of one order; the later one re-times the hold to its own expiry. The expiries
+        // are finer than a millisecond and the activation is replaced in between, so the hold compared is the
+        // one read back from Redis (kept to the millisecond).
+        var inventory = fixture.Grains.GetGrain<IInventoryGrain>(NewSku());
+        await inventory.RestockAsync(5, idempotencyKey: null);
+        var firstAttempt = fixture.Clocks.Now.AddMinutes(10).AddTicks(1234);
+        var laterAttempt = firstAttempt.AddSeconds(3);
+        await inventory.ReserveAsync("two-attempts", 2, firstAttempt);
+        Assert.Equal(ReservationOutcome.AlreadyReserved, (await inventory.ReserveAsync("two-attempts", 2, laterAttempt)).Outcome);
+        await inventory.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+
+        // Act: the first attempt fails late and undoes what it reserved.
+        var lateUndo = await inventory.ReleaseAttemptAsync("two-attempts", firstAttempt);
+
+        // Assert: the later attempt keeps the units; its own undo would release them.
+        Assert.Equal(SettlementOutcome.HeldByAnotherAttempt, lateUndo);
+        Assert.Equal(new StockLevel(inventory.GetPrimaryKeyString(), 3, 2, 0, 5), await inventory.GetAsync());
+        Assert.Equal(SettlementOutcome.Released, await inventory.ReleaseAttemptAsync("two-attempts", laterAttempt));
+        Assert.Equal(new StockLevel(inventory.GetPrimaryKeyString(), 5, 0, 0, 5), await inventory.GetAsync());
+    }
+
+    [Fact]
     public async Task ALateRetryWhoseExpiryHasPassedReservesNothing()
     {
         var inventory = fixture.Grains.GetGrain<IInventoryGrain>(NewSku());

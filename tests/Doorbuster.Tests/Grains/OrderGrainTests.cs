@@ -158,6 +158,37 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ARetryThatReachesASecondActivationOfItsOrderIsAnsweredWithTheOrderTheFirstPlaced()
+    {
+        // Arrange: a second activation of the order, which saw no order when it was activated.
+        var second = await fixture.StartSecondActivationsAsync();
+        try
+        {
+            var sku = await OrderTestData.CreateProductAsync(fixture.Grains, stock: 5);
+            var cartId = $"cart-{Guid.NewGuid():N}";
+            await fixture.Grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, 2, "USD");
+            var orderId = OrderIds.For(cartId, "k");
+            Assert.Null(await second.GrainFactory.GetGrain<IOrderGrain>(orderId).GetAsync());
+
+            // Act: the first activation places the order; the client's retry reaches the second one.
+            var placed = await fixture.Grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId);
+            var retried = await second.GrainFactory.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId);
+
+            // Assert: the retry is told about the order (not "empty cart": the cart gave its lines to it).
+            Assert.Equal(CheckoutOutcome.Created, placed.Outcome);
+            Assert.Equal(CheckoutOutcome.Duplicate, retried.Outcome);
+            Assert.Equal(placed.Order!.OrderId, retried.Order!.OrderId);
+            Assert.Equal(placed.Order.ExpiresAt, retried.Order.ExpiresAt);
+            Assert.Equal(OrderStatus.PendingPayment, retried.Order.Status);
+            Assert.Equal((3L, 2L), await OrderTestData.StockAsync(fixture.Grains, sku));
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AHotSkusInventoryKilledMidBatchKeepsEveryAcknowledgedReservationAndSellsNothingTwice()
     {
         // Arrange: one hot sku, its inventory on a silo that is not the primary.

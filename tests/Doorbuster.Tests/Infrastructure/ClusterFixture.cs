@@ -39,7 +39,28 @@ public class ClusterFixture : IAsyncLifetime
     {
         Store = await TestStore.StartAsync();
         s_clocks[_scope] = new ClusterClocks();
-        var builder = new TestClusterBuilder(3);
+        Cluster = NewBuilder(3).Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// A second cluster of one silo over the same store and service: it activates the same grains a second
+    /// time, as Orleans may briefly do while a silo fails (two activations of one grain, each with its own
+    /// memory, over one stored state). Dispose it as soon as the test is done with it.
+    /// </summary>
+    public async Task<TestCluster> StartSecondActivationsAsync()
+    {
+        var builder = NewBuilder(1);
+        builder.Options.ServiceId = Cluster.Options.ServiceId;
+        builder.Options.ClusterId = $"second-{Guid.NewGuid():N}"[..20];
+        var second = builder.Build();
+        await second.DeployAsync();
+        return second;
+    }
+
+    private TestClusterBuilder NewBuilder(short silos)
+    {
+        var builder = new TestClusterBuilder(silos);
         builder.Properties["ConnectionStrings:Redis"] = Store.ConnectionString;
         builder.Properties["Checkout:PaymentWindow"] = PaymentWindow.ToString();
         builder.Properties["Test:ClockScope"] = _scope;
@@ -47,8 +68,7 @@ public class ClusterFixture : IAsyncLifetime
         builder.Options.UseTestClusterMembership = false;
         builder.AddSiloBuilderConfigurator<RedisSiloConfigurator>();
         builder.AddClientBuilderConfigurator<RedisClientConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        return builder;
     }
 
     /// <summary>Brings the cluster back to three live silos after a test killed one (call it in <c>finally</c>).</summary>
