@@ -77,10 +77,23 @@ public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLife
             var pending = _orders.Values.Where(o => o.Status == "PendingPayment").Sum(o => o.Quantity(sku));
             Assert.True(available + reserved + sold == Stock, $"{sku}: {available} + {reserved} + {sold} != {Stock}");
             Assert.True(sold == paid, $"{sku}: sold {sold}, but acknowledged payments bought {paid}");
-            Assert.True(reserved == pending, $"{sku}: reserved {reserved}, but acknowledged unpaid orders hold {pending}");
+            Assert.True(reserved == pending, $"{sku}: reserved {reserved}, but acknowledged unpaid orders hold {pending}; {await HoldsExplainedAsync(sku)}");
         }
 
         output.WriteLine($"{_orders.Count} orders checked: {string.Join(", ", _orders.Values.GroupBy(o => o.Status).Select(g => $"{g.Key} {g.Count()}"))}");
+    }
+
+    /// <summary>For a failure message: which holds in Redis no acknowledged unpaid order explains, and the other way round.</summary>
+    private async Task<string> HoldsExplainedAsync(string sku)
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_cluster.Store.ConnectionString);
+        var holds = (await redis.GetDatabase().HashGetAllAsync($"doorbuster-test/inventory/{{{sku}}}/reservations"))
+            .ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString());
+        var pending = _orders.Values.Where(order => order.Status == "PendingPayment" && order.Quantity(sku) > 0).ToList();
+        var unheld = pending.Where(order => !holds.ContainsKey(order.Id)).Select(order => $"{order.Id} ({order.Quantity(sku)})");
+        var unexplained = holds.Where(hold => !pending.Exists(order => order.Id == hold.Key))
+            .Select(hold => $"{hold.Key}={hold.Value} ({(_orders.TryGetValue(hold.Key, out var order) ? order.Status : "never acknowledged")})");
+        return $"acknowledged unpaid orders without a hold: [{string.Join(", ", unheld)}]; holds no acknowledged unpaid order explains: [{string.Join(", ", unexplained)}]";
     }
 
     /// <summary>A silo killed, then every silo restarted in turn with SIGTERM, then the store killed and restarted.</summary>

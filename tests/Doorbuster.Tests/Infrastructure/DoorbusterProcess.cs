@@ -9,6 +9,9 @@ namespace Doorbuster.Tests.Infrastructure;
 /// </summary>
 public sealed class DoorbusterProcess : IAsyncDisposable
 {
+    /// <summary>A folder to write every process's whole output to, for a failure the last 200 lines do not explain.</summary>
+    public const string LogFolderVariable = "DOORBUSTER_TEST_LOGS";
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
@@ -137,6 +140,14 @@ public sealed class DoorbusterProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (Environment.GetEnvironmentVariable(LogFolderVariable) is { Length: > 0 } folder)
+        {
+            lock (_log)
+            {
+                File.AppendAllText(Path.Combine(folder, $"{Name}.log"), $"{DateTime.UtcNow:HH:mm:ss.fff} {line}{Environment.NewLine}");
+            }
         }
 
         _log.Enqueue(line);
