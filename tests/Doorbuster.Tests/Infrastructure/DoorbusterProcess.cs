@@ -146,6 +146,7 @@ public sealed class DoorbusterProcess : IAsyncDisposable
         {
             lock (_log)
             {
+                Directory.CreateDirectory(folder);
                 File.AppendAllText(Path.Combine(folder, $"{Name}.log"), $"{DateTime.UtcNow:HH:mm:ss.fff} {line}{Environment.NewLine}");
             }
         }
