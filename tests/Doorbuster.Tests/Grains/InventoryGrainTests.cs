@@ -1,6 +1,5 @@
 using Doorbuster.Inventory;
 using Doorbuster.Tests.Infrastructure;
-using Orleans.Core.Internal;
 using Orleans.Runtime;
 using Xunit.Abstractions;
 
@@ -121,25 +120,16 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         await inventory.RestockAsync(3, idempotencyKey: null);
         await inventory.ReserveAsync("forgotten", 3, fixture.Clocks.Now.AddMinutes(1));
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
 
-        // The activation is asked to go, then watched until it has gone. Asking again too soon would itself
-        // bring it back (a call to a grain without an activation makes one), and under load a deactivation
-        // takes longer than any fixed pause; the reminder tick, every 2 s, may also bring it back in between.
-        await Eventually.ReturnsAsync(
-            async () =>
-            {
-                await inventory.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-                return await WatchUntilGoneAsync(management, inventory, TimeSpan.FromSeconds(3));
-            },
-            gone => gone, TimeSpan.FromSeconds(30), $"the activation of inventory {sku} to be gone");
+        // The test reminder, every 2 s, may bring the activation back in between: the helper asks until it is gone.
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
 
         // Act
         fixture.Clocks.Advance(TimeSpan.FromMinutes(2));
 
         // Assert: nobody calls the grain; the reminder brings it back and its sweep returns the units.
-        await Eventually.ReturnsAsync<SiloAddress?>(
-            () => management.GetActivationAddress(inventory).AsTask(), address => address is not null, TimeSpan.FromSeconds(20),
+        await Eventually.ReturnsAsync(
+            () => Activations.ExistAsync(fixture.Grains, inventory), exists => exists, TimeSpan.FromSeconds(20),
             $"the expiry reminder to reactivate inventory {sku}");
         var stock = await Eventually.ReturnsAsync(
             () => inventory.GetAsync(), s => s.Reserved == 0, TimeSpan.FromSeconds(10), $"inventory {sku} to return the expired reservation");
@@ -158,7 +148,7 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         var laterAttempt = firstAttempt.AddSeconds(3);
         await inventory.ReserveAsync("two-attempts", 2, firstAttempt);
         Assert.Equal(ReservationOutcome.AlreadyReserved, (await inventory.ReserveAsync("two-attempts", 2, laterAttempt)).Outcome);
-        await inventory.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
 
         // Act: the first attempt fails late and undoes what it reserved.
         var lateUndo = await inventory.ReleaseAttemptAsync("two-attempts", firstAttempt);
@@ -180,21 +170,5 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
 
         Assert.Equal(ReservationOutcome.Expired, result.Outcome);
         Assert.Equal(5, (await inventory.GetAsync()).Available);
-    }
-
-    private static async Task<bool> WatchUntilGoneAsync(IManagementGrain management, IInventoryGrain inventory, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await management.GetActivationAddress(inventory) is null)
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return false;
     }
 }

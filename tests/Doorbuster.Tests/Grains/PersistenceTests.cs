@@ -28,6 +28,30 @@ public sealed class PersistenceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AChangeToACartWhoseActivationWasCollectedBuildsOnTheStoredCart()
+    {
+        // Arrange: a stored cart, and no activation of it (a new one writes its first change as to a new cart).
+        var cart = fixture.Grains.GetGrain<ICartGrain>(Guid.NewGuid().ToString("N"));
+        await cart.AddAsync("SKU-A", 2, "USD");
+        await cart.AddAsync("SKU-B", 1, "USD");
+        await Activations.DeactivateAsync(fixture.Grains, cart);
+
+        // Act: each new activation's first call is a change.
+        var added = await cart.AddAsync("SKU-A", 1, "USD");
+        await Activations.DeactivateAsync(fixture.Grains, cart);
+        var tooMany = await cart.AddAsync("SKU-A", CartLimits.MaxLineQuantity - 1, "USD");
+        await Activations.DeactivateAsync(fixture.Grains, cart);
+        var removed = await cart.SetQuantityAsync("SKU-B", 0, "USD");
+        await Activations.DeactivateAsync(fixture.Grains, cart);
+
+        // Assert: every change built on what Redis held, and nothing was overwritten.
+        Assert.Equal([new CartLine("SKU-A", 3), new CartLine("SKU-B", 1)], added.Cart.Lines);
+        Assert.Equal(CartUpdateOutcome.LineQuantityExceeded, tooMany.Outcome);
+        Assert.Equal([new CartLine("SKU-A", 3)], removed.Cart.Lines);
+        Assert.Equal([new CartLine("SKU-A", 3)], (await cart.GetAsync()).Lines);
+    }
+
+    [Fact]
     public async Task WritesAcknowledgedBeforeASiloIsKilledAreReadBackAfterIt()
     {
         // Arrange: enough carts and stocks that some live on the silo we kill.
