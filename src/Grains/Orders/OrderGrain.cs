@@ -130,6 +130,13 @@ public sealed class OrderGrain(
 
     public async Task<ReservationDecision> DecideExpiredReservationAsync(string sku)
     {
+        if (state.State.Status == OrderStatus.None)
+        {
+            // "Release" cannot be undone, so it is never said from memory alone: this may be a second activation,
+            // made before another one placed (or paid) the order. What Redis holds decides.
+            await ReadStoredOrderAsync();
+        }
+
         if (state.State.Status == OrderStatus.PendingPayment && IsDue())
         {
             await SettleAsync(OrderStatus.Expired, "expired");

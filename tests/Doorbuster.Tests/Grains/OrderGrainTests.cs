@@ -189,6 +189,33 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ASecondActivationThatSawNoOrderNeverTellsAnInventoryToReleaseALineThatWasPaid()
+    {
+        // Arrange: a second activation of the order made before the order existed; then the order is placed and paid.
+        var second = await fixture.StartSecondActivationsAsync();
+        try
+        {
+            var sku = await OrderTestData.CreateProductAsync(fixture.Grains, stock: 5);
+            var cartId = $"cart-{Guid.NewGuid():N}";
+            await fixture.Grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, 1, "USD");
+            var orderId = OrderIds.For(cartId, "k");
+            Assert.Null(await second.GrainFactory.GetGrain<IOrderGrain>(orderId).GetAsync());
+            Assert.Equal(CheckoutOutcome.Created, (await fixture.Grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId)).Outcome);
+            Assert.Equal(OrderActionOutcome.Done, (await fixture.Grains.GetGrain<IOrderGrain>(orderId).PayAsync()).Outcome);
+
+            // Act: an inventory whose line is still held (its confirmation was lost) asks, and reaches the second activation.
+            var decision = await second.GrainFactory.GetGrain<IOrderGrain>(orderId).DecideExpiredReservationAsync(sku);
+
+            // Assert: the paid line is confirmed, not released to be sold again.
+            Assert.Equal(ReservationVerdict.Confirm, decision.Verdict);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AHotSkusInventoryKilledMidBatchKeepsEveryAcknowledgedReservationAndSellsNothingTwice()
     {
         // Arrange: one hot sku, its inventory on a silo that is not the primary.
