@@ -63,7 +63,7 @@ async Task<double> MeasureAsync(string name, TimeSpan? length = null)
             var started = Stopwatch.GetTimestamp();
             var order = $"{run}-{shopper}-{i}";
             await inventory.ReserveAsync(order, 1, expiry);
-            await inventory.ConfirmAsync(order);
+            await inventory.ConfirmAsync(order, 1);
             mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     });

@@ -34,9 +34,14 @@ public interface IInventoryGrain : IGrainWithStringKey
     [Alias("Reserve")]
     Task<ReservationResult> ReserveAsync(string orderId, int quantity, DateTimeOffset expiresAt);
 
-    /// <summary>Turns the order's reserved units into sold ones.</summary>
-    [Alias("Confirm")]
-    Task<SettlementOutcome> ConfirmAsync(string orderId);
+    /// <summary>
+    /// Sells the order's line: exactly <paramref name="quantity"/> units, taken from what the order holds. Units
+    /// held beyond the line go back to available (and a line held short is completed from available, never
+    /// beyond it), so that what is sold is what was paid for even when two activations of one order reserved
+    /// for different carts and the one that lost the order write left its quantity on the hold.
+    /// </summary>
+    [Alias("ConfirmLine")]
+    Task<SettlementOutcome> ConfirmAsync(string orderId, int quantity);
 
     /// <summary>Returns the order's reserved units to available.</summary>
     [Alias("Release")]
@@ -107,4 +112,7 @@ public enum SettlementOutcome
 
     /// <summary>The hold was taken over by a later checkout attempt of the same order; nothing changed.</summary>
     HeldByAnotherAttempt = 5,
+
+    /// <summary>The hold was smaller than the line and available could not make up the rest: fewer units were sold.</summary>
+    ConfirmedShort = 6,
 }

@@ -93,5 +93,6 @@ public enum ReservationVerdict
     Hold = 2,
 }
 
+/// <summary>An order's word on an expired reservation; for <see cref="ReservationVerdict.Confirm"/>, the quantity its line sells.</summary>
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.ReservationDecision")]
-public sealed record ReservationDecision(ReservationVerdict Verdict, DateTimeOffset HoldUntil);
+public sealed record ReservationDecision(ReservationVerdict Verdict, DateTimeOffset HoldUntil, int Quantity = 0);

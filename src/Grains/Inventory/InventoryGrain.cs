@@ -102,12 +102,12 @@ public sealed class InventoryGrain(
         return new ReservationResult(outcome, _stored.Available);
     }
 
-    public Task<SettlementOutcome> ConfirmAsync(string orderId) => SettleAsync(orderId, confirm: true);
+    public Task<SettlementOutcome> ConfirmAsync(string orderId, int quantity) => SettleAsync(orderId, () => _book.Confirm(orderId, quantity));
 
-    public Task<SettlementOutcome> ReleaseAsync(string orderId) => SettleAsync(orderId, confirm: false);
+    public Task<SettlementOutcome> ReleaseAsync(string orderId) => SettleAsync(orderId, () => _book.Release(orderId));
 
     public Task<SettlementOutcome> ReleaseAttemptAsync(string orderId, DateTimeOffset expiresAt) =>
-        SettleAsync(orderId, confirm: false, onlyHeldUntil: expiresAt);
+        SettleAsync(orderId, () => _book.Release(orderId, expiresAt));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -124,10 +124,15 @@ public sealed class InventoryGrain(
         }
     }
 
-    private async Task<SettlementOutcome> SettleAsync(string orderId, bool confirm, DateTimeOffset? onlyHeldUntil = null)
+    private async Task<SettlementOutcome> SettleAsync(string orderId, Func<SettlementOutcome> settle)
     {
         _commit.ThrowIfBroken();
-        var outcome = confirm ? _book.Confirm(orderId) : _book.Release(orderId, onlyHeldUntil);
+        var outcome = settle();
+        if (outcome == SettlementOutcome.ConfirmedShort)
+        {
+            logger.LogError("Order {OrderId} held fewer units of sku {Sku} than its line and available could not make them up: its line was sold short", orderId, Sku);
+        }
+
         await (outcome is SettlementOutcome.NotReserved or SettlementOutcome.HeldByAnotherAttempt ? _commit.WhenStoredAsync() : _commit.CommitAsync());
         return outcome;
     }
@@ -217,7 +222,7 @@ public sealed class InventoryGrain(
             case ReservationVerdict.Release:
                 return _book.Release(orderId) == SettlementOutcome.Released;
             case ReservationVerdict.Confirm:
-                return _book.Confirm(orderId) == SettlementOutcome.Confirmed;
+                return _book.Confirm(orderId, decision.Quantity > 0 ? decision.Quantity : hold.Quantity) is SettlementOutcome.Confirmed or SettlementOutcome.ConfirmedShort;
             case ReservationVerdict.Hold:
                 _book.AskAgainAt(orderId, hold, Later(decision.HoldUntil + _options.ExpiryGrace, now));
                 return false;

@@ -111,19 +111,25 @@ public sealed class StockBook
         return ReservationOutcome.Reserved;
     }
 
-    /// <summary>Sells what <paramref name="orderId"/> holds.</summary>
-    public SettlementOutcome Confirm(string orderId)
+    /// <summary>
+    /// Sells <paramref name="quantity"/> units for <paramref name="orderId"/> out of its hold: units held beyond
+    /// it return to available, units missing are taken from available as far as there are any (never beyond).
+    /// </summary>
+    public SettlementOutcome Confirm(string orderId, int quantity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
         if (!_holds.Remove(orderId, out var hold))
         {
             return SettlementOutcome.NotReserved;
         }
 
+        var sold = hold.Quantity >= quantity ? quantity : hold.Quantity + (int)Math.Min(quantity - hold.Quantity, Available);
         Reserved -= hold.Quantity;
-        Sold += hold.Quantity;
+        Available += hold.Quantity - sold;
+        Sold += sold;
         _changedHolds[orderId] = null;
         _countersChanged = true;
-        return SettlementOutcome.Confirmed;
+        return sold == quantity ? SettlementOutcome.Confirmed : SettlementOutcome.ConfirmedShort;
     }
 
     /// <summary>

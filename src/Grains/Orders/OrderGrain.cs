@@ -106,7 +106,7 @@ public sealed class OrderGrain(
                 break;
         }
 
-        await Task.WhenAll(state.State.Lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId)));
+        await Task.WhenAll(state.State.Lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId, line.Quantity)));
         return Result(OrderActionOutcome.Done);
     }
 
@@ -149,7 +149,7 @@ public sealed class OrderGrain(
         return order.Status switch
         {
             OrderStatus.PendingPayment => new ReservationDecision(ReservationVerdict.Hold, order.ExpiresAt),
-            OrderStatus.Paid => new ReservationDecision(ReservationVerdict.Confirm, default),
+            OrderStatus.Paid => new ReservationDecision(ReservationVerdict.Confirm, default, order.Lines.Where(line => line.Sku == sku).Sum(line => line.Quantity)),
             _ => new ReservationDecision(ReservationVerdict.Release, default),
         };
     }

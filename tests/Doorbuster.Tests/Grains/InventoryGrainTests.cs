@@ -48,12 +48,12 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("released", 2, InTenMinutes)).Outcome);
         Assert.Equal(new StockLevel(sku, 5, 5, 0, 10), await inventory.GetAsync());
 
-        Assert.Equal(SettlementOutcome.Confirmed, await inventory.ConfirmAsync("paid"));
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("paid"));
+        Assert.Equal(SettlementOutcome.Confirmed, await inventory.ConfirmAsync("paid", 3));
+        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("paid", 3));
         Assert.Equal(SettlementOutcome.NotReserved, await inventory.ReleaseAsync("paid"));
         Assert.Equal(SettlementOutcome.Released, await inventory.ReleaseAsync("released"));
         Assert.Equal(SettlementOutcome.NotReserved, await inventory.ReleaseAsync("released"));
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("released"));
+        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("released", 1));
 
         Assert.Equal(new StockLevel(sku, 7, 0, 3, 10), await inventory.GetAsync());
     }
@@ -108,7 +108,7 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         var stock = await Eventually.ReturnsAsync(
             () => inventory.GetAsync(), s => s.Reserved == 0, TimeSpan.FromSeconds(10), $"inventory {sku} to return the expired reservation");
         Assert.Equal(new StockLevel(sku, 5, 0, 0, 5), stock);
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("abandoned"));
+        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("abandoned", 1));
     }
 
     [Fact]

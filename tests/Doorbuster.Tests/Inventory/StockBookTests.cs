@@ -29,7 +29,7 @@ public sealed class StockBookTests
                     book.Reserve(order, random.Next(1, 10), Now.AddMinutes(10), Now);
                     break;
                 case 3:
-                    book.Confirm(order);
+                    book.Confirm(order, random.Next(1, 10));
                     break;
                 default:
                     book.Release(order);
@@ -48,7 +48,7 @@ public sealed class StockBookTests
         var book = StockBook.From(new StoredStock(7, 10, 100_000, 0, 100_010, held), Grace);
 
         book.Reserve("new-1", 2, Now.AddMinutes(10), Now);
-        book.Confirm("old-5");
+        book.Confirm("old-5", 1);
         book.Release("old-6");
         var write = book.TakeWrite();
 
@@ -83,7 +83,7 @@ public sealed class StockBookTests
         var due = book.TakeDue(Now.AddMinutes(2), max: 10);
 
         book.AskAgainAt("kept", due.Single(d => d.OrderId == "kept").Hold, Now.AddMinutes(3));
-        book.Confirm("paid");
+        book.Confirm("paid", 1);
 
         Assert.Empty(book.TakeDue(Now.AddMinutes(2), max: 10));
         Assert.Equal("kept", Assert.Single(book.TakeDue(Now.AddMinutes(3), max: 10)).OrderId);
@@ -103,5 +103,26 @@ public sealed class StockBookTests
         Assert.True(book.TryGetHold("order", out hold));
         Assert.Equal(Now.AddMinutes(20), hold.ExpiresAt);
         Assert.Equal(8, book.Available);
+    }
+
+    [Fact]
+    public void APaymentSellsExactlyTheOrdersLineWhateverTheHoldSays()
+    {
+        // Holds that differ from the order's line: two activations of one order reserved for different carts.
+        var book = StockBook.From(new StoredStock(1, 6, 4, 0, 10, new Dictionary<string, Reservation>
+        {
+            ["held-more"] = new(3, Now.AddMinutes(10)),
+            ["held-less"] = new(1, Now.AddMinutes(10)),
+        }), Grace);
+
+        Assert.Equal(SettlementOutcome.Confirmed, book.Confirm("held-more", 1));
+        Assert.Equal((8L, 1L, 1L), (book.Available, book.Reserved, book.Sold));
+        Assert.Equal(SettlementOutcome.Confirmed, book.Confirm("held-less", 2));
+        Assert.Equal((7L, 0L, 3L), (book.Available, book.Reserved, book.Sold));
+
+        // Never beyond what exists: a line held short with nothing available sells what was held.
+        var empty = StockBook.From(new StoredStock(1, 0, 1, 9, 10, new Dictionary<string, Reservation> { ["short"] = new(1, Now.AddMinutes(10)) }), Grace);
+        Assert.Equal(SettlementOutcome.ConfirmedShort, empty.Confirm("short", 2));
+        Assert.Equal((0L, 0L, 10L), (empty.Available, empty.Reserved, empty.Sold));
     }
 }
