@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Doorbuster.Hosting;
+using Doorbuster.ServiceDefaults;
 using Doorbuster.ServiceDefaults.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,19 +17,12 @@ internal static class BenchSilo
         builder.Services.AddRedisConnection(redis);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort());
+            silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free());
             silo.UseDoorbusterRedis(redis);
             silo.AddDoorbusterGrains();
         });
         var host = builder.Build();
         await host.StartAsync();
         return host;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

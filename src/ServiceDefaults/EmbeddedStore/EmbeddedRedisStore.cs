@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Garnet;
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +39,7 @@ public sealed class EmbeddedRedisStore : IDisposable
     /// <summary>Starts a store; throws when the data folder is in use by another process.</summary>
     public static EmbeddedRedisStore Start(EmbeddedStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
-        var port = options.Port > 0 ? options.Port : FreeLoopbackPort();
+        var port = options.Port > 0 ? options.Port : LoopbackPorts.Free();
         string? dataPath = null;
         FileStream? dataLock = null;
         if (!options.InMemory)
@@ -128,12 +126,5 @@ public sealed class EmbeddedRedisStore : IDisposable
                 $"The embedded data folder {dataPath} is in use by another process. Stop it, or give this one its own folder with Embedded__DataPath (or run --in-memory).",
                 exception);
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -164,11 +164,7 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         var second = await fixture.StartSecondActivationsAsync();
         try
         {
-            var sku = await OrderTestData.CreateProductAsync(fixture.Grains, stock: 5);
-            var cartId = $"cart-{Guid.NewGuid():N}";
-            await fixture.Grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, 2, "USD");
-            var orderId = OrderIds.For(cartId, "k");
-            Assert.Null(await second.GrainFactory.GetGrain<IOrderGrain>(orderId).GetAsync());
+            var (sku, cartId, orderId) = await OrderTestData.OrderASecondActivationSawAsNoneAsync(fixture.Grains, second, quantity: 2);
 
             // Act: the first activation places the order; the client's retry reaches the second one.
             var placed = await fixture.Grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId);
@@ -195,11 +191,7 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         var second = await fixture.StartSecondActivationsAsync();
         try
         {
-            var sku = await OrderTestData.CreateProductAsync(fixture.Grains, stock: 5);
-            var cartId = $"cart-{Guid.NewGuid():N}";
-            await fixture.Grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, 1, "USD");
-            var orderId = OrderIds.For(cartId, "k");
-            Assert.Null(await second.GrainFactory.GetGrain<IOrderGrain>(orderId).GetAsync());
+            var (sku, cartId, orderId) = await OrderTestData.OrderASecondActivationSawAsNoneAsync(fixture.Grains, second, quantity: 1);
             Assert.Equal(CheckoutOutcome.Created, (await fixture.Grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId)).Outcome);
             Assert.Equal(OrderActionOutcome.Done, (await fixture.Grains.GetGrain<IOrderGrain>(orderId).PayAsync()).Outcome);
 
@@ -283,6 +275,22 @@ internal static class OrderTestData
         var result = await grains.GetGrain<IOrderGrain>(OrderIds.For(cartId, "k")).CheckoutAsync(cartId);
         Assert.Equal(CheckoutOutcome.Created, result.Outcome);
         return result.Order!;
+    }
+
+    /// <summary>
+    /// A one-line cart of a product with 5 in stock, and the order id its checkout will have, already activated in
+    /// <paramref name="second"/> (a second cluster over the same store) while no order existed: a second activation
+    /// of the order with nothing in memory.
+    /// </summary>
+    public static async Task<(string Sku, string CartId, string OrderId)> OrderASecondActivationSawAsNoneAsync(
+        IGrainFactory grains, TestCluster second, int quantity)
+    {
+        var sku = await CreateProductAsync(grains, stock: 5);
+        var cartId = $"cart-{Guid.NewGuid():N}";
+        await grains.GetGrain<ICartGrain>(cartId).AddAsync(sku, quantity, "USD");
+        var orderId = OrderIds.For(cartId, "k");
+        Assert.Null(await second.GrainFactory.GetGrain<IOrderGrain>(orderId).GetAsync());
+        return (sku, cartId, orderId);
     }
 
     public static async Task<CheckoutResult> CheckoutWithRetriesAsync(IGrainFactory grains, string cartId, string key)
