@@ -20,6 +20,12 @@
 #   PORT_BASE [17400]  uses PORT_BASE..PORT_BASE+6 on 127.0.0.1
 #   SKIP_BUILD [0]     1 = use the existing Release builds
 #   KEEP_RAW [0]       1 = keep every run's JSON and Markdown report next to the comparison
+#   WRK [1]            1 = also run the checkout scenarios with wrk (bench/wrk/checkout.lua), an independent C generator
+#                     that costs far less CPU than LoadGen, on fresh servers: WRK_POOL [250000] carts prepared by LoadGen,
+#                     WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a table of their own
+#   PIN [0]            1 = servers and Redis on core SERVER_CPUS [0], the generators on GENERATOR_CPUS [1] (taskset), so
+#                     latency is judged without the generator competing for the servers' core
+#   LATENCY_RATE [-]   rate (operations/s) of the open-loop scenario checkout-latency, the same for every system
 # A quick run: DURATION=3s WARMUP=1s ROUNDS=1 BROWSE_SKUS=1000 bench/run-comparison.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +50,16 @@ signing_key=$(head -c 32 /dev/urandom | base64)
 stamp=$(date -u +%Y-%m-%d-%H%M)
 work=$(mktemp -d)
 loadgen=(dotnet bench/LoadGen/bin/Release/net10.0/Doorbuster.LoadGen.dll)
+server_pin=() generator_pin=()
+if [[ ${PIN:-0} == 1 ]]; then
+  server_pin=(taskset -c "${SERVER_CPUS:-0}") generator_pin=(taskset -c "${GENERATOR_CPUS:-1}")
+  loadgen=("${generator_pin[@]}" "${loadgen[@]}")
+fi
+use_wrk=${WRK:-1}
+if [[ $use_wrk == 1 ]] && ! command -v wrk >/dev/null; then
+  echo "wrk is not installed (apt-get install wrk); its rows are skipped" >&2
+  use_wrk=0
+fi
 
 pids=()
 cleanup() {
@@ -70,11 +86,11 @@ http_ok() {
   [[ $status == *" 200 "* ]]
 }
 
-# start NAME COMMAND...: runs COMMAND in the background with its output in $work/NAME.log.
+# start NAME COMMAND...: runs COMMAND in the background (on the servers' core with PIN=1) with its output in $work/NAME.log.
 start() {
   local name=$1
   shift
-  "$@" >"$work/$name.log" 2>&1 &
+  "${server_pin[@]}" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   eval "${name}_pid=$!"
 }
@@ -179,6 +195,36 @@ url_of() {
   esac
 }
 
+# heap_after_orders LABEL: the silo's gen-2 heap after the last collection, as its /metrics shows it (the unpaid orders are made).
+heap_after_orders() {
+  local bytes
+  bytes=$(curl -s "http://127.0.0.1:$silo_http_port/metrics" | sed -n 's/^dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="gen2"[^}]*} \([0-9.e+]*\).*/\1/p' | head -n 1)
+  echo "| $1 | silo gen-2 heap after the run | $(awk -v b="${bytes:-0}" 'BEGIN { printf "%.0f MB", b / 1048576 }') |" >>"$work/heap.md"
+}
+
+# run_wrk SYSTEM LABEL SCENARIO: on fresh servers, LoadGen prepares WRK_POOL carts (after OUTSTANDING unpaid orders for
+# checkout-100k) and writes their ids; wrk warms up on the first share and measures on the rest.
+run_wrk() {
+  local system=$1 label=$2 scenario=$3 threads=${WRK_THREADS:-2} pool=${WRK_POOL:-250000} line
+  local prep=(checkout --url "$(url_of "$system")" --admin-key "$admin_key" --skus 10 --pool "$pool" --carts-file "$work/carts.txt" --clients 1000)
+  [[ $scenario == checkout-100k ]] && prep+=(--outstanding "$outstanding")
+  say "Round $round/$rounds: $scenario against $system with wrk"
+  [[ $restart == 1 ]] && start_system "$system"
+  if "${loadgen[@]}" "${prep[@]}" >"$work/wrk-prep.log" 2>&1; then
+    head -n "$((pool / 5))" "$work/carts.txt" >"$work/carts-warm.txt"
+    tail -n "+$((pool / 5 + 1))" "$work/carts.txt" >"$work/carts-measured.txt"
+    "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s bench/wrk/checkout.lua "$(url_of "$system")" -- "$work/carts-warm.txt" "$threads" >/dev/null
+    line=$("${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s bench/wrk/checkout.lua "$(url_of "$system")" -- "$work/carts-measured.txt" "$threads" | grep '^checkouts:')
+    echo "| $round | $label | ${line#checkouts: } |" >>"$work/wrk.md"
+    echo "$line"
+  else
+    failures=$((failures + 1))
+    echo "FAILED to prepare carts for wrk:"
+    tail -n 5 "$work/wrk-prep.log"
+  fi
+  [[ $restart == 1 ]] && stop_system "$system"
+}
+
 failures=0
 for ((round = 1; round <= rounds; round++)); do
   for scenario in $scenarios; do
@@ -187,10 +233,14 @@ for ((round = 1; round <= rounds; round++)); do
       run=$scenario label=$system
       if [[ $scenario == checkout-100k ]]; then
         run=checkout label="$system@100k"
+      elif [[ $scenario == checkout-latency ]]; then
+        [[ -n ${LATENCY_RATE:-} ]] || { echo "checkout-latency needs LATENCY_RATE" >&2; exit 1; }
+        run=checkout label="$system@${LATENCY_RATE}/s"
       fi
       args=(--url "$(url_of "$system")" --label "$label" --duration "$duration" --warmup "$warmup"
         --connections "$connections" --report "$work/raw/$system/$scenario")
       [[ $scenario == checkout-100k ]] && args+=(--outstanding "$outstanding")
+      [[ $scenario == checkout-latency ]] && args+=(--rate "$LATENCY_RATE")
       if [[ $system == bare ]]; then
         [[ $scenario == hot-read ]] || continue
         args+=(--sku bare-1)
@@ -207,8 +257,14 @@ for ((round = 1; round <= rounds; round++)); do
         failures=$((failures + 1))
         echo "FAILED; the last lines of its output:"
       fi
+      if [[ $scenario == checkout-100k && $system == doorbuster ]]; then
+        heap_after_orders "$label"
+      fi
       [[ $restart == 1 ]] && stop_system "$system"
       grep -E '^\[|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
+      if [[ $use_wrk == 1 && $scenario == checkout* && $scenario != checkout-latency ]]; then
+        run_wrk "$system" "$label" "$scenario"
+      fi
     done
   done
 done
@@ -218,6 +274,17 @@ out=bench/results/comparison-$stamp.md
 note="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr)), .NET $(dotnet --version), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'); load generator, Redis and servers share the machine. Each run: closed loop with $connections connections, $warmup warm-up, $duration measured, $rounds round(s); browse over $browse_skus skus (Zipf 1.0), the others over $skus. \`bare\` is the baseline's bare Kestrel endpoint (a constant product, no Redis). $failures run(s) failed."
 if [[ -d $work/raw ]]; then
   "${loadgen[@]}" compare "$work/raw" --reference baseline --out "$out" --note "$note" >/dev/null
+  if [[ -f $work/wrk.md ]]; then
+    {
+      printf '\n## wrk (checkout, %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-3s}"
+      echo "| round | system | result |"
+      echo "| --- | --- | --- |"
+      cat "$work/wrk.md"
+    } >>"$out"
+  fi
+  if [[ -f $work/heap.md ]]; then
+    { printf '\n## Memory\n\n| run | what | value |\n| --- | --- | --- |\n'; cat "$work/heap.md"; } >>"$out"
+  fi
   say "Comparison written to $out"
   cat "$out"
 else

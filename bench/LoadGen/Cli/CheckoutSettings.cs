@@ -14,8 +14,13 @@ public sealed class CheckoutSettings : PoolSettings
     [Description("Fraction of the created orders to pay right after checkout, 0-1. Default 0.")]
     public double? Pay { get; init; }
 
+    [CommandOption("--carts-file <PATH>")]
+    [Description("Prepare the carts (--pool of them, after --outstanding orders), write their ids to PATH one per line, and stop without measuring: the pool for an outside generator such as wrk (bench/wrk/checkout.lua).")]
+    public string? CartsFile { get; init; }
+
     protected override ValidationResult ValidateScenario() =>
-        Check(Outstanding is null or >= 0 and <= 10_000_000, "--outstanding must be between 0 and 10,000,000.")
+        Check(CartsFile is null || Pool is not null, "--carts-file needs --pool: how many carts to prepare.")
+        ?? Check(Outstanding is null or >= 0 and <= 10_000_000, "--outstanding must be between 0 and 10,000,000.")
         ?? Check(Pay is null or >= 0 and <= 1, "--pay must be between 0 and 1.")
         ?? base.ValidateScenario();
 }

@@ -31,6 +31,7 @@ public sealed record RunOptions
     public required bool CheckInvariant { get; init; }
     public int? Pool { get; init; }
     public int Outstanding { get; init; }
+    public string? CartsFile { get; init; }
     public double Pay { get; init; }
     public int Buyers { get; init; }
     public int Units { get; init; }
@@ -80,6 +81,7 @@ public sealed record RunOptions
                 Pool = s.Pool,
                 Outstanding = s.Outstanding ?? 0,
                 Pay = s.Pay ?? 0,
+                CartsFile = s.CartsFile,
             },
             OverloadSettings s => options with
             {

@@ -40,6 +40,18 @@ public sealed class CheckoutScenario(ScenarioContext context) : Scenario(context
         await Context.Seeder.RestockAsync(sku, poolSize, cancellationToken);
         var pool = new CartPool();
         await pool.FillAsync(Context.Api, [.. Enumerable.Repeat(sku, poolSize)], Context.Progress, Context.SetupParallelism, cancellationToken);
+        if (options.CartsFile is { } file)
+        {
+            var ids = new List<string>(pool.Remaining);
+            while (pool.TryTake(out var cart))
+            {
+                ids.Add(cart.CartId);
+            }
+
+            await File.WriteAllLinesAsync(file, ids, cancellationToken);
+            ConsoleMode.Line($"Wrote {ids.Count:N0} prepared carts of {sku} to {file}; nothing measured.");
+            return new ScenarioResult();
+        }
 
         var workload = new CheckoutWorkload(Context.Api, pool, options.Pay, stopWhenEmpty: true);
         var result = new ScenarioResult();
