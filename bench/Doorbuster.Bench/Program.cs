@@ -45,7 +45,7 @@ async Task HoldAsync(int count, string prefix)
 {
     for (var start = 0; start < count; start += 2_000)
     {
-        await Task.WhenAll(Enumerable.Range(start, Math.Min(2_000, count - start)).Select(i => inventory.ReserveAsync($"{prefix}-{i}", 1, expiry)));
+        await Task.WhenAll(Enumerable.Range(start, Math.Min(2_000, count - start)).Select(i => inventory.ReserveAsync($"{prefix}-{i}", CheckoutAttempt.New(), 1, expiry)));
     }
 }
 
@@ -62,8 +62,9 @@ async Task<double> MeasureAsync(string name, TimeSpan? length = null)
         {
             var started = Stopwatch.GetTimestamp();
             var order = $"{run}-{shopper}-{i}";
-            await inventory.ReserveAsync(order, 1, expiry);
-            await inventory.ConfirmAsync(order, 1);
+            var attempt = CheckoutAttempt.New();
+            await inventory.ReserveAsync(order, attempt, 1, expiry);
+            await inventory.ConfirmAsync(order, attempt, 1);
             mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     });

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
 using Doorbuster.Api.FrontDoor;
+using Doorbuster.Carts;
 using Doorbuster.Orders;
 using Microsoft.AspNetCore.Mvc;
 
@@ -43,11 +44,10 @@ public static class OrderApi
             return new RequestErrors().Require(false, IdempotencyKeyHeader, $"{IdempotencyKeyRule} It is required.").ToProblem();
         }
 
-        var orderId = OrderIds.For(cartId, idempotencyKey!);
         CheckoutResult result;
         try
         {
-            result = await cluster.IdempotentWriteAsync(() => grains.GetGrain<IOrderGrain>(orderId).CheckoutAsync(cartId), cancellationToken);
+            result = await cluster.IdempotentWriteAsync(() => grains.GetGrain<ICartGrain>(cartId).CheckoutAsync(idempotencyKey!), cancellationToken);
         }
         catch
         {
@@ -73,7 +73,7 @@ public static class OrderApi
                     });
             default:
                 metrics.Checkout(result.Outcome == CheckoutOutcome.Duplicate ? "duplicate" : "created");
-                return TypedResults.Created($"/api/orders/{orderId}", OrderResponse.From(result.Order!));
+                return TypedResults.Created($"/api/orders/{result.Order!.OrderId}", OrderResponse.From(result.Order));
         }
     }
 
@@ -100,6 +100,12 @@ public static class OrderApi
             OrderActionOutcome.NotFound => UnknownOrder(orderId),
             OrderActionOutcome.Conflict => Problems.Conflict(
                 "order-state", "The order cannot change", $"Cannot {action} order '{orderId}': it is {result.Order!.Status}."),
+            OrderActionOutcome.LinesUnsold => Problems.Conflict(
+                "lines-unsold",
+                "Not every line could be sold",
+                $"Order '{orderId}' was paid, but its inventory held nothing for the lines of {string.Join(", ", result.UnsoldSkus ?? [])}: "
+                    + "those units were not sold. The shop has been alerted; do not retry.",
+                new Dictionary<string, object?> { ["unsoldSkus"] = result.UnsoldSkus ?? [] }),
             _ => TypedResults.Ok(OrderResponse.From(result.Order!)),
         };
 }

@@ -1,10 +1,13 @@
+using Doorbuster.Orders;
 using Orleans.Concurrency;
 
 namespace Doorbuster.Carts;
 
 /// <summary>
-/// A shopping cart: skus and quantities in one currency. Prices are looked up from the catalog when shown.
-/// Its key is a server-issued, signed cart id: the front door never calls a cart it did not issue.
+/// A shopping cart: skus and quantities in one currency. Prices are looked up from the catalog when shown
+/// and when it is checked out. Its key is a server-issued, signed cart id: the front door never calls a
+/// cart it did not issue. The cart is also where its checkout runs: it is already active on the silo that
+/// serves its shopper, and it stores the order it places together with its own emptied lines.
 /// </summary>
 [Alias("Doorbuster.Carts.ICartGrain")]
 public interface ICartGrain : IGrainWithStringKey
@@ -12,13 +15,6 @@ public interface ICartGrain : IGrainWithStringKey
     /// <summary>The cart; a cart never written is empty.</summary>
     [ReadOnly, Alias("Get")]
     Task<CartContents> GetAsync();
-
-    /// <summary>
-    /// The cart as checkout <paramref name="orderId"/> sees it: its contents, or <c>null</c> when the cart has
-    /// already given lines to that order (the order was placed, even if the activation asking cannot see it yet).
-    /// </summary>
-    [ReadOnly, Alias("GetForCheckout")]
-    Task<CartContents?> GetForCheckoutAsync(string orderId);
 
     /// <summary>Adds <paramref name="quantity"/> units of a product priced in <paramref name="currency"/>.</summary>
     [Alias("Add")]
@@ -33,11 +29,13 @@ public interface ICartGrain : IGrainWithStringKey
     Task ClearAsync();
 
     /// <summary>
-    /// Takes what order <paramref name="orderId"/> bought out of the cart, leaving lines added since.
-    /// Once per order: a repeat changes nothing.
+    /// Checks the cart out under <paramref name="idempotencyKey"/>: holds every line in its inventory for a new
+    /// checkout attempt, all or nothing, then stores the order (<see cref="Orders.OrderIds.For"/>) and the
+    /// emptied cart in one write. A repeat with the same key returns the order the first placed and holds
+    /// nothing more; a refused checkout stores nothing and its holds go back at once.
     /// </summary>
-    [Alias("SettleCheckout")]
-    Task SettleCheckoutAsync(string orderId, CartLine[] ordered);
+    [Alias("Checkout")]
+    Task<CheckoutResult> CheckoutAsync(string idempotencyKey);
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Carts.CartLine")]

@@ -5,12 +5,14 @@ namespace Doorbuster.Inventory;
 /// <summary>
 /// The stock of one sku. Every stock movement happens here, each in one call, so that
 /// <c>available + reserved + sold == total restocked</c> holds after every persisted write.
-/// Reservations are keyed by order id, and every movement is idempotent under its key.
 /// </summary>
 /// <remarks>
-/// A reservation is never returned on this grain's own authority: when one passes its expiry, the grain
-/// asks the order (<see cref="Orders.IOrderGrain.DecideExpiredReservationAsync"/>), so that a paid order
-/// can never lose a line to a clock that runs ahead.
+/// A hold belongs to one checkout attempt of one order — it is keyed by (order id, attempt id) — so no
+/// attempt can re-time, lower, release or confirm another's hold: of all the attempts of an order, only the
+/// one its stored order names is ever sold, and every other attempt's holds go back. A hold is never
+/// returned on this grain's own authority: when one passes its expiry, the grain asks the order
+/// (<see cref="Orders.IOrderGrain.DecideExpiredHoldAsync"/>), so a paid order can never lose a line to a
+/// clock that runs ahead.
 /// </remarks>
 [Alias("Doorbuster.Inventory.IInventoryGrain")]
 public interface IInventoryGrain : IGrainWithStringKey
@@ -27,34 +29,62 @@ public interface IInventoryGrain : IGrainWithStringKey
     Task<RestockResult> RestockAsync(int quantity, string? idempotencyKey);
 
     /// <summary>
-    /// Holds exactly <paramref name="quantity"/> units for <paramref name="orderId"/> until
-    /// <paramref name="expiresAt"/>. Repeating it changes nothing; repeating it with another quantity
-    /// adjusts the hold (all or nothing).
+    /// Holds <paramref name="quantity"/> units for one checkout attempt of <paramref name="orderId"/> until
+    /// <paramref name="expiresAt"/>, all or nothing. Repeating it changes nothing; holds of other attempts of
+    /// the same order are not touched.
     /// </summary>
-    [Alias("Reserve")]
-    Task<ReservationResult> ReserveAsync(string orderId, int quantity, DateTimeOffset expiresAt);
+    [Alias("ReserveForAttempt")]
+    Task<ReservationResult> ReserveAsync(string orderId, CheckoutAttempt attempt, int quantity, DateTimeOffset expiresAt);
 
     /// <summary>
-    /// Sells the order's line: exactly <paramref name="quantity"/> units, taken from what the order holds. Units
-    /// held beyond the line go back to available (and a line held short is completed from available, never
-    /// beyond it), so that what is sold is what was paid for even when two activations of one order reserved
-    /// for different carts and the one that lost the order write left its quantity on the hold.
+    /// Sells the order's line out of the hold of the attempt the order names: exactly <paramref name="quantity"/>
+    /// units. A confirmed hold is remembered for <see cref="Holds.ConfirmationMemory"/>, so a repeated
+    /// confirmation (a payment retried after a lost answer) is answered <see cref="HoldOutcome.AlreadyConfirmed"/>.
     /// </summary>
-    [Alias("ConfirmLine")]
-    Task<SettlementOutcome> ConfirmAsync(string orderId, int quantity);
+    [Alias("ConfirmAttempt")]
+    Task<HoldOutcome> ConfirmAsync(string orderId, CheckoutAttempt attempt, int quantity);
 
-    /// <summary>Returns the order's reserved units to available.</summary>
-    [Alias("Release")]
-    Task<SettlementOutcome> ReleaseAsync(string orderId);
+    /// <summary>Returns the units of one attempt's hold to available (an order cancelled or expired, or an attempt that lost).</summary>
+    [Alias("ReleaseAttemptHold")]
+    Task<HoldOutcome> ReleaseAsync(string orderId, CheckoutAttempt attempt);
+}
 
+/// <summary>
+/// One checkout attempt of an order: a random 64-bit id drawn when a checkout starts reserving, stored with
+/// the order it places. <see cref="EarlierRelease"/> stands for the holds and orders written before holds
+/// carried their attempt (each order's only attempt).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.CheckoutAttempt")]
+public readonly record struct CheckoutAttempt([property: Id(0)] ulong Value)
+{
+    /// <summary>The attempt of every hold and order written before attempts existed.</summary>
+    public static readonly CheckoutAttempt EarlierRelease = new(0);
+
+    /// <summary>A new attempt id: 64 random bits (never the id of <see cref="EarlierRelease"/>).</summary>
+    public static CheckoutAttempt New()
+    {
+        ulong value;
+        do
+        {
+            value = (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
+        }
+        while (value == 0);
+
+        return new CheckoutAttempt(value);
+    }
+
+    public override string ToString() => Value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Rules about holds that the inventory and the orders share.</summary>
+public static class Holds
+{
     /// <summary>
-    /// Undoes one checkout attempt: returns the order's units only while its hold is still the one that attempt
-    /// made (reserved until <paramref name="expiresAt"/>). A later attempt of the same order that reserved again
-    /// has taken the hold over (it carries the later attempt's expiry) and keeps it, so an attempt that failed
-    /// late can never take the units of one that succeeded.
+    /// How long an inventory remembers that a hold was confirmed, counted from the confirmation: a repeated
+    /// confirmation within it (a payment retried after its answer was lost) is answered
+    /// <see cref="HoldOutcome.AlreadyConfirmed"/>. Short, because a hot sku remembers every sale of the period.
     /// </summary>
-    [Alias("ReleaseAttempt")]
-    Task<SettlementOutcome> ReleaseAttemptAsync(string orderId, DateTimeOffset expiresAt);
+    public static readonly TimeSpan ConfirmationMemory = TimeSpan.FromMinutes(5);
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.StockLevel")]
@@ -78,17 +108,17 @@ public enum RestockOutcome
 [GenerateSerializer, Immutable, Alias("Doorbuster.Inventory.ReservationResult")]
 public sealed record ReservationResult(ReservationOutcome Outcome, long Available)
 {
-    /// <summary>True when the order holds its units after this call (new or repeated reservation).</summary>
+    /// <summary>True when the attempt holds its units after this call (new or repeated reservation).</summary>
     public bool Holds => Outcome is ReservationOutcome.Reserved or ReservationOutcome.AlreadyReserved;
 }
 
 [GenerateSerializer, Alias("Doorbuster.Inventory.ReservationOutcome")]
 public enum ReservationOutcome
 {
-    /// <summary>The units were taken from available (or the hold was adjusted to the new quantity).</summary>
+    /// <summary>The units were taken from available (or the attempt's hold was adjusted to the new quantity).</summary>
     Reserved = 0,
 
-    /// <summary>This order already holds this quantity; nothing changed but the expiry.</summary>
+    /// <summary>This attempt already holds this quantity (or its hold was already sold); nothing changed.</summary>
     AlreadyReserved = 1,
 
     /// <summary>Fewer units are available than asked for; nothing changed.</summary>
@@ -98,21 +128,22 @@ public enum ReservationOutcome
     Expired = 4,
 }
 
-[GenerateSerializer, Alias("Doorbuster.Inventory.SettlementOutcome")]
-public enum SettlementOutcome
+/// <summary>What a confirmation or release did to one attempt's hold.</summary>
+[GenerateSerializer, Alias("Doorbuster.Inventory.HoldOutcome")]
+public enum HoldOutcome
 {
+    /// <summary>The line's units were sold.</summary>
     Confirmed = 0,
+
+    /// <summary>The hold's units went back to available.</summary>
     Released = 1,
 
-    /// <summary>
-    /// The order holds no reservation here (it never had one, or it was settled before: an order settles
-    /// each line once, so for a repeat this means "already done").
-    /// </summary>
-    NotReserved = 4,
-
-    /// <summary>The hold was taken over by a later checkout attempt of the same order; nothing changed.</summary>
-    HeldByAnotherAttempt = 5,
+    /// <summary>The attempt holds nothing here: it never did, or its hold was released.</summary>
+    NotHeld = 4,
 
     /// <summary>The hold was smaller than the line and available could not make up the rest: fewer units were sold.</summary>
     ConfirmedShort = 6,
+
+    /// <summary>The hold was confirmed before (within <see cref="Holds.ConfirmationMemory"/>); nothing changed.</summary>
+    AlreadyConfirmed = 7,
 }

@@ -1,36 +1,39 @@
+using Doorbuster.Inventory;
+
 namespace Doorbuster.Orders;
 
 /// <summary>
-/// One order and its checkout saga, keyed by an id derived from (cart id, idempotency key): a repeated
-/// checkout reaches the same grain and gets the same order. The order decides the fate of its lines:
-/// the inventory asks it before returning an expired reservation.
+/// One order, keyed by an id derived from (cart id, idempotency key). The cart places it (checkout stores the
+/// order and the emptied cart in one write); this grain wakes only when someone reads, pays or cancels the
+/// order, or an inventory asks what to do with one of its expired holds. The order decides the fate of its
+/// lines, and only the holds of the checkout attempt it names can ever be sold.
 /// </summary>
 [Alias("Doorbuster.Orders.IOrderGrain")]
 public interface IOrderGrain : IGrainWithStringKey
 {
-    /// <summary>Reserves every line of the cart, all or nothing; repeated calls return the first order.</summary>
-    [Alias("Checkout")]
-    Task<CheckoutResult> CheckoutAsync(string cartId);
-
-    /// <summary>The order, or <c>null</c> when no checkout created one under this id.</summary>
+    /// <summary>The order, or <c>null</c> when no checkout placed one under this id.</summary>
     [Alias("Get")]
     Task<OrderSnapshot?> GetAsync();
 
-    /// <summary>Turns the reservations into sales, every line or none. Idempotent.</summary>
+    /// <summary>
+    /// Turns the order's holds into sales, every line or none; idempotent. Answers
+    /// <see cref="OrderActionOutcome.Done"/> only when every line is sold in its inventory.
+    /// </summary>
     [Alias("Pay")]
     Task<OrderActionResult> PayAsync();
 
-    /// <summary>Returns the reserved units. Idempotent.</summary>
+    /// <summary>Returns the held units. Idempotent.</summary>
     [Alias("Cancel")]
     Task<OrderActionResult> CancelAsync();
 
     /// <summary>
-    /// Asked by an inventory grain whose reservation for this order passed its expiry: release it (the order
-    /// expired, was cancelled, or never came to be), confirm it (the order is paid) or hold it longer (the
-    /// order's own deadline has not passed). <paramref name="sku"/> is the line whose inventory asks.
+    /// Asked by an inventory grain whose hold for this order, made by checkout attempt <paramref name="attempt"/>,
+    /// passed its expiry: confirm it (the order is paid and names that attempt), hold it longer (the order
+    /// names it and its own deadline has not passed) or release it (anything else: the order expired, was
+    /// cancelled, never came to be, was placed by another attempt, or has no line for <paramref name="sku"/>).
     /// </summary>
-    [Alias("DecideExpiredReservation")]
-    Task<ReservationDecision> DecideExpiredReservationAsync(string sku);
+    [Alias("DecideExpiredHold")]
+    Task<ReservationDecision> DecideExpiredHoldAsync(string sku, CheckoutAttempt attempt);
 }
 
 [GenerateSerializer, Alias("Doorbuster.Orders.OrderStatus")]
@@ -78,10 +81,16 @@ public enum OrderActionOutcome
 
     /// <summary>The order is in a state that forbids the action (paid, cancelled or expired).</summary>
     Conflict = 2,
+
+    /// <summary>
+    /// The payment was decided but a line could not be sold: its inventory holds nothing for the order (the
+    /// store lost acknowledged writes). <see cref="OrderActionResult.UnsoldSkus"/> names them.
+    /// </summary>
+    LinesUnsold = 3,
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.OrderActionResult")]
-public sealed record OrderActionResult(OrderActionOutcome Outcome, OrderSnapshot? Order);
+public sealed record OrderActionResult(OrderActionOutcome Outcome, OrderSnapshot? Order, string[]? UnsoldSkus = null);
 
 [GenerateSerializer, Alias("Doorbuster.Orders.ReservationVerdict")]
 public enum ReservationVerdict
@@ -93,6 +102,6 @@ public enum ReservationVerdict
     Hold = 2,
 }
 
-/// <summary>An order's word on an expired reservation; for <see cref="ReservationVerdict.Confirm"/>, the quantity its line sells.</summary>
+/// <summary>An order's word on an expired hold; for <see cref="ReservationVerdict.Confirm"/>, the quantity its line sells.</summary>
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.ReservationDecision")]
 public sealed record ReservationDecision(ReservationVerdict Verdict, DateTimeOffset HoldUntil, int Quantity = 0);

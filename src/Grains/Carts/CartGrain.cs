@@ -1,34 +1,50 @@
+using Doorbuster.Catalog;
+using Doorbuster.Diagnostics;
 using Doorbuster.Hosting;
+using Doorbuster.Orders;
 using Doorbuster.Persistence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
 
 namespace Doorbuster.Carts;
 
 /// <summary>
-/// A cart, written through to its own storage provider, whose entries expire when idle. Every change is
-/// one call that checks the cart's limits and currency and stores the result before answering.
+/// A cart, written through to Redis (<see cref="CheckoutStore"/>) with a 7-day expiry renewed by every
+/// write. Every change is one call that checks the cart's limits and currency and stores the result before
+/// answering. The cart also runs its own checkout (<c>CartGrain.Checkout.cs</c>).
 /// </summary>
 /// <remarks>
-/// Placed on the silo whose gateway the first call came through: a new cart costs no extra hop.
+/// Placed on the silo whose gateway the first call came through: a new cart costs no extra hop, and its
+/// checkout is coordinated where its shopper's requests arrive. Not reentrant: while a checkout waits for
+/// its holds, the cart's lines cannot change under it.
 /// </remarks>
 [PreferLocalPlacement]
-public sealed class CartGrain(
-    [PersistentState("cart", StorageNames.Carts)] IPersistentState<CartState> state,
-    [FromKeyedServices(DomainClock.Key)] TimeProvider time) : Grain, ICartGrain
+public sealed partial class CartGrain(
+    CheckoutStore store,
+    CheckoutPrices prices,
+    IOptions<CheckoutOptions> checkout,
+    [FromKeyedServices(DomainClock.Key)] TimeProvider time,
+    GrainMetrics metrics,
+    ILogger<CartGrain> logger) : Grain, ICartGrain
 {
-    /// <summary>How many settled order ids a cart remembers (a client retries a checkout within minutes).</summary>
-    private const int SettledOrdersKept = 16;
+    /// <summary>How many placed order ids a cart remembers (a client retries a checkout within minutes).</summary>
+    private const int PlacedOrdersKept = 16;
+
+    private CartState _cart = new();
+    private long _version;
+
+    private string CartId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ReadAsync();
 
     public Task<CartContents> GetAsync() => Task.FromResult(Contents());
-
-    public Task<CartContents?> GetForCheckoutAsync(string orderId) =>
-        Task.FromResult(state.State.SettledOrders.Contains(orderId) ? null : Contents());
 
     public Task<CartUpdate> AddAsync(string sku, int quantity, string currency)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        var current = state.State.Lines.Find(line => line.Sku == sku)?.Quantity ?? 0;
+        var current = _cart.Lines.Find(line => line.Sku == sku)?.Quantity ?? 0;
         return SetLineAsync(sku, current + quantity, currency);
     }
 
@@ -40,118 +56,102 @@ public sealed class CartGrain(
 
     public async Task ClearAsync()
     {
-        var cart = state.State;
-        if (cart.Lines.Count == 0)
+        if (_cart.Lines.Count == 0)
         {
             return;
         }
 
-        if (cart.SettledOrders.Count == 0)
+        if (_cart.PlacedOrders.Count == 0 && _version > 0)
         {
-            await this.ClearOrDeactivateAsync(state);
-            state.State = new CartState();
-            return;
-        }
-
-        // The memory of settled orders outlives the lines, so that a late checkout retry takes nothing.
-        cart.Lines.Clear();
-        cart.Currency = null;
-        cart.UpdatedAt = time.GetUtcNow();
-        await this.WriteOrDeactivateAsync(state);
-    }
-
-    public async Task SettleCheckoutAsync(string orderId, CartLine[] ordered)
-    {
-        var cart = state.State;
-        if (cart.SettledOrders.Contains(orderId))
-        {
-            return;
-        }
-
-        foreach (var taken in ordered)
-        {
-            var index = cart.Lines.FindIndex(line => line.Sku == taken.Sku);
-            if (index >= 0)
+            await StoreAsync(async () =>
             {
-                var left = cart.Lines[index].Quantity - taken.Quantity;
-                if (left > 0)
-                {
-                    cart.Lines[index] = cart.Lines[index] with { Quantity = left };
-                }
-                else
-                {
-                    cart.Lines.RemoveAt(index);
-                }
-            }
+                await store.DeleteCartAsync(CartId, _version);
+                _version = 0;
+            }, new CartState());
+            return;
         }
 
-        cart.SettledOrders.Add(orderId);
-        if (cart.SettledOrders.Count > SettledOrdersKept)
-        {
-            cart.SettledOrders.RemoveAt(0);
-        }
-
-        Touch();
-        await this.WriteOrDeactivateAsync(state);
+        // The memory of placed orders outlives the lines, so that a late checkout retry is answered with its
+        // order; and a cart of the earlier layout is stored empty, so its old key is never read again.
+        await StoreAsync(new CartState { UpdatedAt = time.GetUtcNow(), PlacedOrders = _cart.PlacedOrders });
     }
 
     private async Task<CartUpdate> SetLineAsync(string sku, int quantity, string currency)
     {
-        var cart = state.State;
-        var index = cart.Lines.FindIndex(line => line.Sku == sku);
+        var lines = _cart.Lines;
+        var index = lines.FindIndex(line => line.Sku == sku);
         if (quantity > CartLimits.MaxLineQuantity)
         {
             return new CartUpdate(CartUpdateOutcome.LineQuantityExceeded, Contents());
         }
 
+        if (quantity == 0 && index < 0)
+        {
+            return new CartUpdate(CartUpdateOutcome.Updated, Contents());
+        }
+
+        if (quantity > 0 && index < 0 && lines.Count >= CartLimits.MaxLines)
+        {
+            return new CartUpdate(CartUpdateOutcome.TooManyLines, Contents());
+        }
+
+        if (quantity > 0 && _cart.Currency is not null && _cart.Currency != currency && lines.Any(line => line.Sku != sku))
+        {
+            return new CartUpdate(CartUpdateOutcome.CurrencyMismatch, Contents());
+        }
+
+        var changed = new List<CartLine>(lines);
         if (quantity == 0)
         {
-            if (index < 0)
-            {
-                return new CartUpdate(CartUpdateOutcome.Updated, Contents());
-            }
-
-            cart.Lines.RemoveAt(index);
+            changed.RemoveAt(index);
+        }
+        else if (index < 0)
+        {
+            changed.Add(new CartLine(sku, quantity));
         }
         else
         {
-            if (index < 0 && cart.Lines.Count >= CartLimits.MaxLines)
-            {
-                return new CartUpdate(CartUpdateOutcome.TooManyLines, Contents());
-            }
-
-            if (cart.Currency is not null && cart.Currency != currency && cart.Lines.Any(line => line.Sku != sku))
-            {
-                return new CartUpdate(CartUpdateOutcome.CurrencyMismatch, Contents());
-            }
-
-            if (index < 0)
-            {
-                cart.Lines.Add(new CartLine(sku, quantity));
-            }
-            else
-            {
-                cart.Lines[index] = new CartLine(sku, quantity);
-            }
-
-            cart.Currency = currency;
+            changed[index] = new CartLine(sku, quantity);
         }
 
-        Touch();
-        await this.WriteOrDeactivateAsync(state);
+        await StoreAsync(new CartState
+        {
+            Lines = changed,
+            Currency = changed.Count == 0 ? null : quantity == 0 ? _cart.Currency : currency,
+            UpdatedAt = time.GetUtcNow(),
+            PlacedOrders = _cart.PlacedOrders,
+        });
         return new CartUpdate(CartUpdateOutcome.Updated, Contents());
     }
 
-    private void Touch()
+    private async Task ReadAsync()
     {
-        var cart = state.State;
-        if (cart.Lines.Count == 0)
-        {
-            cart.Currency = null;
-        }
-
-        cart.UpdatedAt = time.GetUtcNow();
+        var stored = await store.ReadCartAsync(CartId, this.GetGrainId());
+        (_cart, _version) = stored is null ? (new CartState(), 0) : (stored.State, stored.Version);
     }
 
-    private CartContents Contents() => new([.. state.State.Lines], state.State.Currency, state.State.UpdatedAt);
+    /// <summary>Stores <paramref name="next"/> and makes it the cart in memory once Redis holds it.</summary>
+    private Task StoreAsync(CartState next) =>
+        StoreAsync(async () => _version = await store.WriteCartAsync(CartId, _version, next), next);
+
+    /// <summary>
+    /// Runs a write; memory changes only after it succeeded. When it fails the activation is dropped, so that
+    /// a change Redis may hold is not hidden by memory: the next activation re-reads what Redis has.
+    /// </summary>
+    private async Task StoreAsync(Func<Task> write, CartState next)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception exception)
+        {
+            DeactivateOnIdle();
+            throw StoreFailures.Classify(exception);
+        }
+
+        _cart = next;
+    }
+
+    private CartContents Contents() => new([.. _cart.Lines], _cart.Currency, _cart.UpdatedAt);
 }

@@ -1,6 +1,6 @@
 namespace Doorbuster.Carts;
 
-/// <summary>The stored lines of a cart, in the order they were first added, and the orders it gave lines to.</summary>
+/// <summary>The stored lines of a cart, in the order they were first added, and the orders placed from it.</summary>
 [GenerateSerializer, Alias("Doorbuster.Carts.CartState")]
 public sealed class CartState
 {
@@ -10,6 +10,6 @@ public sealed class CartState
     /// <summary>The currency of the lines; <c>null</c> while the cart is empty.</summary>
     [Id(2)] public string? Currency { get; set; }
 
-    /// <summary>The latest orders whose lines were taken out of this cart, so that a repeat takes nothing.</summary>
-    [Id(3)] public List<string> SettledOrders { get; set; } = [];
+    /// <summary>The latest orders placed from this cart, so that a repeated checkout is answered with its order.</summary>
+    [Id(3)] public List<string> PlacedOrders { get; set; } = [];
 }

@@ -10,6 +10,7 @@ public sealed class GrainMetrics
     private readonly Histogram<int> _inventoryWriteBatchSize;
     private readonly Counter<long> _orderSettlements;
     private readonly Counter<long> _expiryDecisions;
+    private readonly Counter<long> _unsoldLines;
 
     public GrainMetrics(IMeterFactory meterFactory)
     {
@@ -24,9 +25,11 @@ public sealed class GrainMetrics
             "Stock changes persisted per inventory write (group commit).",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
         _orderSettlements = meter.CreateCounter<long>(
-            "doorbuster.payments", "{order}", "Order settlements by outcome (paid, cancelled, expired, rejected).");
+            "doorbuster.payments", "{order}", "Order settlements by outcome (paid, cancelled, expired, rejected, lines_unsold).");
         _expiryDecisions = meter.CreateCounter<long>(
             "doorbuster.inventory.expiry_decisions", "{reservation}", "Expired reservations by the order's verdict (release, confirm, hold, unanswered).");
+        _unsoldLines = meter.CreateCounter<long>(
+            "doorbuster.payments.unsold_lines", "{line}", "Lines of paid orders that could not be sold (their inventory held nothing for the order), by sku.");
     }
 
     public void ProductRead(bool servedFromMemory) =>
@@ -37,6 +40,8 @@ public sealed class GrainMetrics
     public void InventoryWriteBatch(int changes) => _inventoryWriteBatchSize.Record(changes);
 
     public void OrderSettled(string outcome) => _orderSettlements.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void LineUnsold(string sku) => _unsoldLines.Add(1, new KeyValuePair<string, object?>("sku", sku));
 
     public void ExpiryDecision(string verdict) => _expiryDecisions.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
 }

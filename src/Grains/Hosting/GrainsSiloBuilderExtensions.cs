@@ -1,3 +1,4 @@
+using Doorbuster.Catalog;
 using Doorbuster.Diagnostics;
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
@@ -22,6 +23,7 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);
         silo.Services.TryAddSingleton<GrainMetrics>();
+        silo.Services.TryAddSingleton<CheckoutPrices>();
         silo.Services.AddOptions<InventoryOptions>()
             .BindConfiguration(InventoryOptions.SectionName)
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.MaxDecisionsPerSweep > 0, "Inventory:SweepInterval and Inventory:MaxDecisionsPerSweep must be positive.")

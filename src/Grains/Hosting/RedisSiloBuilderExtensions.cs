@@ -15,7 +15,7 @@ namespace Doorbuster.Hosting;
 public static class RedisSiloBuilderExtensions
 {
     /// <summary>
-    /// Membership, grain state, reminders and the inventory's stock in Redis, all over the process's one
+    /// Membership, grain state, reminders, the inventory's stock, carts and orders in Redis, all over the process's one
     /// <see cref="IConnectionMultiplexer"/> (which the host registers). Carts expire when idle
     /// (<see cref="StorageNames.CartExpiry"/>) and settled orders after their retention
     /// (<see cref="OrdersOptions.Retention"/>), by Redis' own key expiry, so Redis stays bounded.
@@ -55,6 +55,7 @@ public static class RedisSiloBuilderExtensions
             options.CreateMultiplexer = _ => Task.FromResult((services.GetRequiredService<IConnectionMultiplexer>(), IsShared: true)));
 
         silo.Services.AddSingleton<RedisInventoryStore>();
+        silo.Services.AddSingleton<CheckoutStore>();
         return silo;
     }
 }

@@ -34,7 +34,6 @@ public sealed class InventoryGrain(
     private static readonly TimeSpan UnansweredRetry = TimeSpan.FromSeconds(5);
 
     private readonly InventoryOptions _options = options.Value;
-    private readonly Dictionary<string, RestockRecord> _restocks = new(StringComparer.Ordinal);
     private StockBook _book = null!;
     private GroupCommit _commit = null!;
     private StockLevel _stored = null!;
@@ -45,7 +44,7 @@ public sealed class InventoryGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var stored = await store.ReadAsync(Sku);
+        var stored = await store.ReadAsync(Sku, time.GetUtcNow());
         _book = StockBook.From(stored, _options.ExpiryGrace);
         _stored = _book.Level(Sku);
         _commit = new GroupCommit(WriteAsync, OnWriteFailed, metrics.InventoryWriteBatch);
@@ -57,7 +56,7 @@ public sealed class InventoryGrain(
     public async Task<RestockResult> RestockAsync(int quantity, string? idempotencyKey)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        _commit.ThrowIfBroken();
+        await RoomInNextWriteAsync();
         if (idempotencyKey is not null && await FindRestockAsync(idempotencyKey) is { } earlier)
         {
             // The earlier restock may still be on its way to Redis.
@@ -71,19 +70,17 @@ public sealed class InventoryGrain(
         var level = _book.Level(Sku);
         if (idempotencyKey is not null)
         {
-            var record = new RestockRecord(quantity, level.Available, level.Reserved, level.Sold, level.TotalRestocked);
-            _restocks[idempotencyKey] = record;
-            _book.RecordRestock(idempotencyKey, record);
+            _book.RecordRestock(idempotencyKey, new RestockRecord(quantity, level.Available, level.Reserved, level.Sold, level.TotalRestocked, time.GetUtcNow()));
         }
 
         await _commit.CommitAsync();
         return new RestockResult(RestockOutcome.Restocked, level);
     }
 
-    public async Task<ReservationResult> ReserveAsync(string orderId, int quantity, DateTimeOffset expiresAt)
+    public async Task<ReservationResult> ReserveAsync(string orderId, CheckoutAttempt attempt, int quantity, DateTimeOffset expiresAt)
     {
-        _commit.ThrowIfBroken();
-        var outcome = _book.Reserve(orderId, quantity, expiresAt, time.GetUtcNow());
+        await RoomInNextWriteAsync();
+        var outcome = _book.Reserve(new HoldKey(orderId, attempt), quantity, expiresAt, time.GetUtcNow());
         metrics.Reservation(outcome switch
         {
             ReservationOutcome.Reserved => "reserved",
@@ -102,12 +99,17 @@ public sealed class InventoryGrain(
         return new ReservationResult(outcome, _stored.Available);
     }
 
-    public Task<SettlementOutcome> ConfirmAsync(string orderId, int quantity) => SettleAsync(orderId, () => _book.Confirm(orderId, quantity));
+    public Task<HoldOutcome> ConfirmAsync(string orderId, CheckoutAttempt attempt, int quantity)
+    {
+        var key = new HoldKey(orderId, attempt);
+        return ResolveAsync(key, () => _book.Confirm(key, quantity, time.GetUtcNow()));
+    }
 
-    public Task<SettlementOutcome> ReleaseAsync(string orderId) => SettleAsync(orderId, () => _book.Release(orderId));
-
-    public Task<SettlementOutcome> ReleaseAttemptAsync(string orderId, DateTimeOffset expiresAt) =>
-        SettleAsync(orderId, () => _book.Release(orderId, expiresAt));
+    public Task<HoldOutcome> ReleaseAsync(string orderId, CheckoutAttempt attempt)
+    {
+        var key = new HoldKey(orderId, attempt);
+        return ResolveAsync(key, () => _book.Release(key));
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -118,53 +120,69 @@ public sealed class InventoryGrain(
 
         // Activation started the sweep; with nothing left to watch the reminder goes.
         WatchExpiries();
-        if (_book.HoldCount == 0)
+        if (_book.EntryCount == 0)
         {
             await ForgetReminderAsync();
         }
     }
 
-    private async Task<SettlementOutcome> SettleAsync(string orderId, Func<SettlementOutcome> settle)
+    /// <summary>Confirms or releases one attempt's hold, answering once the change (or the state it found) is stored.</summary>
+    private async Task<HoldOutcome> ResolveAsync(HoldKey key, Func<HoldOutcome> resolve)
     {
-        _commit.ThrowIfBroken();
-        var outcome = settle();
-        if (outcome == SettlementOutcome.ConfirmedShort)
+        await RoomInNextWriteAsync();
+        var outcome = resolve();
+        if (outcome == HoldOutcome.ConfirmedShort)
         {
-            logger.LogError("Order {OrderId} held fewer units of sku {Sku} than its line and available could not make them up: its line was sold short", orderId, Sku);
+            logger.LogError("Hold {Hold} of sku {Sku} was smaller than its order's line and available could not make it up: the line was sold short", key, Sku);
         }
 
-        await (outcome is SettlementOutcome.NotReserved or SettlementOutcome.HeldByAnotherAttempt ? _commit.WhenStoredAsync() : _commit.CommitAsync());
+        await (outcome is HoldOutcome.NotHeld or HoldOutcome.AlreadyConfirmed ? _commit.WhenStoredAsync() : _commit.CommitAsync());
+        WatchExpiries();
         return outcome;
+    }
+
+    /// <summary>
+    /// Waits, in a burst, until the next write has room for one more change: a write is one command, and carries
+    /// at most <see cref="RedisInventoryStore.MaxChangesPerWrite"/> entries. The caller changes the book right
+    /// after this returns, in the same turn, so the bound holds.
+    /// </summary>
+    private async Task RoomInNextWriteAsync()
+    {
+        _commit.ThrowIfBroken();
+        while (_book.PendingChanges >= RedisInventoryStore.MaxChangesPerWrite)
+        {
+            await _commit.WhenStoredAsync();
+        }
     }
 
     private async Task<RestockRecord?> FindRestockAsync(string key)
     {
-        if (_restocks.TryGetValue(key, out var known))
+        if (_book.TryGetRestock(key, out var known))
         {
             return known;
         }
 
-        var stored = await store.FindRestockAsync(Sku, key);
+        var earlier = await store.FindEarlierRestockAsync(Sku, key);
         _commit.ThrowIfBroken();
 
         // A restock with this key may have been applied while the lookup was out.
-        if (_restocks.TryGetValue(key, out known))
+        if (_book.TryGetRestock(key, out known))
         {
             return known;
         }
 
-        if (stored is not null)
+        if (earlier is not null)
         {
-            _restocks[key] = stored;
+            _book.KnowRestock(key, earlier);
         }
 
-        return stored;
+        return earlier;
     }
 
-    /// <summary>While reservations are outstanding, a timer sweeps them; a reminder covers a lost activation.</summary>
+    /// <summary>While holds or remembered confirmations are outstanding, a timer sweeps them; a reminder covers a lost activation.</summary>
     private void WatchExpiries()
     {
-        if (_book.HoldCount > 0)
+        if (_book.EntryCount > 0)
         {
             _sweep ??= this.RegisterGrainTimer(
                 SweepAsync, new GrainTimerCreationOptions(_options.SweepInterval, _options.SweepInterval) { Interleave = true });
@@ -172,9 +190,9 @@ public sealed class InventoryGrain(
     }
 
     /// <summary>
-    /// Brings every reservation past its expiry (plus grace) to its order and does what the order says:
-    /// release it, confirm it, or ask again later. An order that does not answer is asked again later too,
-    /// so a reservation is never returned without its order's word.
+    /// Brings every hold past its expiry (plus grace) to its order and does what the order says: release it,
+    /// confirm it, or ask again later. An order that does not answer is asked again later too, so a hold is
+    /// never returned without its order's word. Confirmations whose memory ran out are forgotten.
     /// </summary>
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
@@ -187,62 +205,62 @@ public sealed class InventoryGrain(
         var due = _book.TakeDue(now, _options.MaxDecisionsPerSweep);
         if (due.Count > 0)
         {
-            var verdicts = await Task.WhenAll(due.Select(entry => AskOrderAsync(entry.OrderId)));
-            var changed = false;
+            var verdicts = await Task.WhenAll(due.Select(entry => AskOrderAsync(entry.Key)));
             for (var i = 0; i < due.Count; i++)
             {
-                changed |= Apply(due[i].OrderId, due[i].Hold, verdicts[i], now);
-            }
-
-            if (changed && !_commit.IsBroken)
-            {
-                await _commit.CommitAsync();
-                logger.LogInformation("Settled expired reservations of sku {Sku} as their orders decided", Sku);
+                Apply(due[i].Key, due[i].Hold, verdicts[i], now);
             }
         }
 
+        if (_book.HasChanges && !_commit.IsBroken)
+        {
+            await _commit.CommitAsync();
+        }
+
         await KeepReminderInStepAsync();
-        if (_book.HoldCount == 0)
+        if (_book.EntryCount == 0)
         {
             _sweep?.Dispose();
             _sweep = null;
         }
     }
 
-    private bool Apply(string orderId, Reservation hold, ReservationDecision? decision, DateTimeOffset now)
+    private void Apply(HoldKey key, Reservation hold, ReservationDecision? decision, DateTimeOffset now)
     {
-        if (!_book.TryGetHold(orderId, out var current) || current != hold)
+        if (!_book.TryGetEntry(key, out var current) || current != hold)
         {
-            return false; // settled or re-timed while the order was asked
+            return; // confirmed or released while the order was asked
         }
 
         metrics.ExpiryDecision(decision?.Verdict.ToString().ToLowerInvariant() ?? "unanswered");
         switch (decision?.Verdict)
         {
             case ReservationVerdict.Release:
-                return _book.Release(orderId) == SettlementOutcome.Released;
+                _book.Release(key);
+                break;
             case ReservationVerdict.Confirm:
-                return _book.Confirm(orderId, decision.Quantity > 0 ? decision.Quantity : hold.Quantity) is SettlementOutcome.Confirmed or SettlementOutcome.ConfirmedShort;
+                _book.Confirm(key, decision.Quantity, now);
+                break;
             case ReservationVerdict.Hold:
-                _book.AskAgainAt(orderId, hold, Later(decision.HoldUntil + _options.ExpiryGrace, now));
-                return false;
+                _book.AskAgainAt(key, hold, Later(decision.HoldUntil + _options.ExpiryGrace, now));
+                break;
             default:
-                _book.AskAgainAt(orderId, hold, now + UnansweredRetry);
-                return false;
+                _book.AskAgainAt(key, hold, now + UnansweredRetry);
+                break;
         }
     }
 
     private static DateTimeOffset Later(DateTimeOffset at, DateTimeOffset now) => at > now ? at : now + UnansweredRetry;
 
-    private async Task<ReservationDecision?> AskOrderAsync(string orderId)
+    private async Task<ReservationDecision?> AskOrderAsync(HoldKey key)
     {
         try
         {
-            return await GrainFactory.GetGrain<IOrderGrain>(orderId).DecideExpiredReservationAsync(Sku).WaitAsync(UnansweredRetry);
+            return await GrainFactory.GetGrain<IOrderGrain>(key.OrderId).DecideExpiredHoldAsync(Sku, key.Attempt).WaitAsync(UnansweredRetry);
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Order {OrderId} did not decide on its expired reservation of sku {Sku}; asking again later", orderId, Sku);
+            logger.LogWarning(exception, "Order {OrderId} did not decide on the expired hold {Hold} of sku {Sku}; asking again later", key.OrderId, key, Sku);
             return null;
         }
     }
@@ -251,12 +269,12 @@ public sealed class InventoryGrain(
     {
         try
         {
-            if (_book.HoldCount > 0 && !_reminderRegistered)
+            if (_book.EntryCount > 0 && !_reminderRegistered)
             {
                 await this.RegisterOrUpdateReminder(ExpiryReminder, _options.ReminderPeriod, _options.ReminderPeriod);
                 _reminderRegistered = true;
             }
-            else if (_book.HoldCount == 0 && _reminderRegistered)
+            else if (_book.EntryCount == 0 && _reminderRegistered)
             {
                 await ForgetReminderAsync();
             }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Doorbuster.Persistence;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -7,62 +6,111 @@ using StackExchange.Redis;
 namespace Doorbuster.Inventory;
 
 /// <summary>
-/// The stock of each sku in Redis, laid out so that a write costs what it changed: a hash of counters and
-/// a version, a hash of outstanding reservations (order id → <c>quantity:expiry</c>), and one short-lived
-/// key per restock idempotency key. A write is one Lua script that checks the version it continues from
-/// (so a stale activation can never overwrite a newer one), sets the counters, and sets or deletes only the
-/// reservations of its batch. The keys of one sku share a hash tag, so this also works on Redis Cluster.
+/// The stock of each sku in Redis, in one hash per sku, laid out so that a write costs what it changed: the
+/// counters and a version (<c>#available</c>, <c>#reserved</c>, <c>#sold</c>, <c>#total</c>, <c>#version</c>),
+/// one field per hold (<c>orderId:attempt</c> → <c>quantity:expiry</c>, see <see cref="HoldKey"/>), and one per
+/// restock done under an idempotency key (<c>!key</c>). A write is one Lua script that checks the version it
+/// continues from (a stale activation can never overwrite a newer one) and then changes the hash with a single
+/// HSET: counters, new and changed entries, and deleted entries as tombstones (<c>~</c>), which the next write
+/// removes. The hash is the sku's only key and carries a hash tag, so this also works on Redis Cluster.
 /// </summary>
+/// <remarks>
+/// One mutating command per write, because a store may replay a script after a crash command by command:
+/// Garnet, killed and restarted from its append-only file, brought back 35 of 80 two-command scripts with only
+/// their first command applied in 10 rounds of kill -9 (with one HSET per script, 0 of 120) — a counter moved
+/// without its hold is a unit sold twice. A write therefore carries at most <see cref="MaxChangesPerWrite"/>
+/// entries (the arguments of one command). The release before kept the counters in a hash of their own
+/// (<c>…/stock</c>) and restock records in keys of their own: both are still read, and the first write moves
+/// the counters over.
+/// </remarks>
 public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> cluster, IOptions<InventoryOptions> options)
 {
+    /// <summary>Entries one write may carry: one command's arguments, within what a Lua script can pass on (8,000 in Redis).</summary>
+    public const int MaxChangesPerWrite = 2_000;
+
+    private const string Tombstone = "~";
+
+    /// <summary>KEYS: the book, the earlier counters. ARGV: expected version, pairs, fields to purge, the pairs, the fields.</summary>
     private const string WriteScript = """
-        local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+        local version = redis.call('HGET', KEYS[1], '#version') or redis.call('HGET', KEYS[2], 'version')
+        version = tonumber(version or '0')
         if version ~= tonumber(ARGV[1]) then
           return redis.error_reply('DOORBUSTER-CONFLICT stock version ' .. version .. ', write expected ' .. ARGV[1])
         end
-        redis.call('HSET', KEYS[1], 'available', ARGV[2], 'reserved', ARGV[3], 'sold', ARGV[4], 'total', ARGV[5], 'version', version + 1)
-        local i = 9
-        for n = 1, tonumber(ARGV[6]) do
-          redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-          i = i + 2
+        local pairs, purge = tonumber(ARGV[2]), tonumber(ARGV[3])
+        redis.call('HSET', KEYS[1], '#version', version + 1, unpack(ARGV, 4, 3 + 2 * pairs))
+        if purge > 0 then
+          redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * pairs, 3 + 2 * pairs + purge))
         end
-        for n = 1, tonumber(ARGV[7]) do
-          redis.call('HDEL', KEYS[2], ARGV[i])
-          i = i + 1
-        end
-        for k = 3, #KEYS do
-          redis.call('SET', KEYS[k], ARGV[i], 'EX', ARGV[8])
-          i = i + 1
+        if redis.call('EXISTS', KEYS[2]) == 1 then
+          redis.call('DEL', KEYS[2])
         end
         return version + 1
         """;
 
     private readonly string _prefix = $"{cluster.Value.ServiceId}/inventory/";
-    private readonly long _restockKeySeconds = (long)options.Value.RestockKeyRetention.TotalSeconds;
+    private readonly TimeSpan _restockRetention = options.Value.RestockKeyRetention;
 
-    /// <summary>Reads the stock of <paramref name="sku"/>, counters and reservations in one atomic step.</summary>
-    public async Task<StoredStock> ReadAsync(string sku)
+    /// <summary>Reads the stock of <paramref name="sku"/> in one atomic step; restock records past their retention are left to purge.</summary>
+    public async Task<StoredStock> ReadAsync(string sku, DateTimeOffset now)
     {
         try
         {
             var transaction = redis.GetDatabase().CreateTransaction();
-            var counters = transaction.HashGetAllAsync(StockKey(sku));
-            var holds = transaction.HashGetAllAsync(HoldsKey(sku));
+            var book = transaction.HashGetAllAsync(BookKey(sku));
+            var earlierCounters = transaction.HashGetAllAsync(EarlierCountersKey(sku));
             if (!await transaction.ExecuteAsync())
             {
                 throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Reading the stock of {sku} was not executed.");
             }
 
-            var fields = (await counters).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal);
-            var reservations = (await holds).ToDictionary(
-                entry => entry.Name.ToString(), entry => Reservation.Decode(entry.Value.ToString()), StringComparer.Ordinal);
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+            var holds = new Dictionary<HoldKey, Reservation>();
+            var restocks = new Dictionary<string, RestockRecord>(StringComparer.Ordinal);
+            var purge = new List<string>();
+            foreach (var entry in await book)
+            {
+                var (field, value) = (entry.Name.ToString(), entry.Value.ToString());
+                if (field.StartsWith('#'))
+                {
+                    counters[field[1..]] = (long)entry.Value;
+                }
+                else if (value == Tombstone)
+                {
+                    purge.Add(field);
+                }
+                else if (field.StartsWith('!'))
+                {
+                    var record = RestockRecord.Decode(value);
+                    if (record.RecordedAt + _restockRetention > now)
+                    {
+                        restocks[field[1..]] = record;
+                    }
+                    else
+                    {
+                        purge.Add(field);
+                    }
+                }
+                else
+                {
+                    holds[HoldKey.FromField(field)] = Reservation.Decode(value);
+                }
+            }
+
+            if (!counters.ContainsKey("version"))
+            {
+                counters = (await earlierCounters).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal);
+            }
+
             return new StoredStock(
-                fields.GetValueOrDefault("version"),
-                fields.GetValueOrDefault("available"),
-                fields.GetValueOrDefault("reserved"),
-                fields.GetValueOrDefault("sold"),
-                fields.GetValueOrDefault("total"),
-                reservations);
+                counters.GetValueOrDefault("version"),
+                counters.GetValueOrDefault("available"),
+                counters.GetValueOrDefault("reserved"),
+                counters.GetValueOrDefault("sold"),
+                counters.GetValueOrDefault("total"),
+                holds,
+                restocks,
+                purge);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -73,48 +121,48 @@ public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<C
     /// <summary>Stores one batch; throws when the store refused it or its outcome is unknown.</summary>
     public async Task WriteAsync(string sku, StockWrite write)
     {
-        var holds = write.Holds.Where(change => change.Value is not null).ToList();
-        var drops = write.Holds.Where(change => change.Value is null).ToList();
-        var keys = new RedisKey[2 + write.Restocks.Count];
-        keys[0] = StockKey(sku);
-        keys[1] = HoldsKey(sku);
-        var values = new RedisValue[8 + (2 * holds.Count) + drops.Count + write.Restocks.Count];
+        var purge = write.Purge ?? [];
+        var pairs = 4 + write.Holds.Count + write.Restocks.Count;
+        var values = new RedisValue[3 + (2 * pairs) + purge.Count];
         values[0] = write.ExpectedVersion;
-        values[1] = write.Available;
-        values[2] = write.Reserved;
-        values[3] = write.Sold;
-        values[4] = write.TotalRestocked;
-        values[5] = holds.Count;
-        values[6] = drops.Count;
-        values[7] = _restockKeySeconds;
-        var i = 8;
-        foreach (var (orderId, hold) in holds)
+        values[1] = pairs;
+        values[2] = purge.Count;
+        var i = 3;
+        foreach (var (field, value) in Counters(write))
         {
-            values[i++] = orderId;
-            values[i++] = hold!.Value.Encode();
+            values[i++] = field;
+            values[i++] = value;
         }
 
-        foreach (var (orderId, _) in drops)
+        foreach (var (key, hold) in write.Holds)
         {
-            values[i++] = orderId;
+            values[i++] = key.Field;
+            values[i++] = hold is { } held ? held.Encode() : Tombstone;
         }
 
-        var k = 2;
         foreach (var (key, record) in write.Restocks)
         {
-            keys[k++] = RestockKey(sku, key);
+            values[i++] = "!" + key;
             values[i++] = record.Encode();
         }
 
-        await redis.GetDatabase().ScriptEvaluateAsync(WriteScript, keys, values);
+        foreach (var field in purge)
+        {
+            values[i++] = field;
+        }
+
+        await redis.GetDatabase().ScriptEvaluateAsync(WriteScript, [BookKey(sku), EarlierCountersKey(sku)], values);
     }
 
-    /// <summary>The restock done under <paramref name="key"/> within the retention, if any.</summary>
-    public async Task<RestockRecord?> FindRestockAsync(string sku, string key)
+    /// <summary>
+    /// A restock the earlier release recorded under <paramref name="key"/> in a key of its own (with a 25-hour
+    /// expiry, so such keys are gone a day after the upgrade), if any.
+    /// </summary>
+    public async Task<RestockRecord?> FindEarlierRestockAsync(string sku, string key)
     {
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(RestockKey(sku, key));
+            var value = await redis.GetDatabase().StringGetAsync(EarlierRestockKey(sku, key));
             return value.IsNull ? null : RestockRecord.Decode(value.ToString());
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -123,10 +171,13 @@ public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<C
         }
     }
 
+    private static IEnumerable<(string Field, long Value)> Counters(StockWrite write) =>
+        [("#available", write.Available), ("#reserved", write.Reserved), ("#sold", write.Sold), ("#total", write.TotalRestocked)];
+
     // "{sku}" is the hash tag: every key of one sku lands on the same Redis Cluster slot, as a script needs.
-    private string StockKey(string sku) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{{{sku}}}/stock");
+    private string BookKey(string sku) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{{{sku}}}/reservations");
 
-    private string HoldsKey(string sku) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{{{sku}}}/reservations");
+    private string EarlierCountersKey(string sku) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{{{sku}}}/stock");
 
-    private string RestockKey(string sku, string key) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{{{sku}}}/restock/{key}");
+    private string EarlierRestockKey(string sku, string key) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{{{sku}}}/restock/{key}");
 }

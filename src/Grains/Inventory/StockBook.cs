@@ -6,21 +6,27 @@ namespace Doorbuster.Inventory;
 /// grain's scheduler, and <c>Available + Reserved + Sold == TotalRestocked</c> holds after every method.
 /// </summary>
 /// <remarks>
-/// Writes cost what they change: <see cref="TakeWrite"/> hands over only the reservations touched since
-/// the last write. Expiries sit in a priority queue with lazy deletion (a settled or re-timed hold leaves
-/// a stale entry behind, skipped when it surfaces and compacted away when stale entries dominate), so
-/// neither a write nor a sweep grows with the number of outstanding reservations.
+/// Holds are keyed by (order, checkout attempt): a method touches the one attempt it names and no other,
+/// which is the fence that keeps an abandoned attempt from re-timing, lowering, releasing or confirming the
+/// hold of the attempt its order names. A confirmed hold is remembered (as sold) for a while, so a repeated
+/// confirmation is told so rather than "nothing held". Writes cost what they change: <see cref="TakeWrite"/>
+/// hands over only the entries touched since the last write. Due times sit in a priority queue with lazy
+/// deletion (an entry that changed leaves a stale item behind, skipped when it surfaces and compacted away
+/// when stale items dominate), so neither a write nor a sweep grows with the number of entries.
 /// </remarks>
 public sealed class StockBook
 {
-    private readonly Dictionary<string, Reservation> _holds;
-    private readonly PriorityQueue<(string OrderId, DateTimeOffset HoldExpiry), DateTimeOffset> _expiries = new();
-    private Dictionary<string, Reservation?> _changedHolds = new(StringComparer.Ordinal);
+    private readonly Dictionary<HoldKey, Reservation> _entries;
+    private readonly PriorityQueue<(HoldKey Key, DateTimeOffset Stamp), DateTimeOffset> _due = new();
+    private Dictionary<HoldKey, Reservation?> _changedEntries = [];
     private Dictionary<string, RestockRecord> _newRestocks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RestockRecord> _restocks;
+    private List<string> _purge;
     private readonly TimeSpan _grace;
+    private readonly TimeSpan _confirmationMemory;
     private bool _countersChanged;
 
-    private StockBook(StoredStock stored, TimeSpan grace)
+    private StockBook(StoredStock stored, TimeSpan grace, TimeSpan confirmationMemory)
     {
         Version = stored.Version;
         Available = stored.Available;
@@ -28,10 +34,13 @@ public sealed class StockBook
         Sold = stored.Sold;
         TotalRestocked = stored.TotalRestocked;
         _grace = grace;
-        _holds = new Dictionary<string, Reservation>(stored.Reservations, StringComparer.Ordinal);
-        foreach (var (orderId, hold) in _holds)
+        _confirmationMemory = confirmationMemory;
+        _entries = new Dictionary<HoldKey, Reservation>(stored.Reservations);
+        _restocks = new Dictionary<string, RestockRecord>(stored.Restocks ?? new Dictionary<string, RestockRecord>(), StringComparer.Ordinal);
+        _purge = [.. stored.Purge ?? []];
+        foreach (var (key, entry) in _entries)
         {
-            _expiries.Enqueue((orderId, hold.ExpiresAt), hold.ExpiresAt + grace);
+            _due.Enqueue((key, entry.ExpiresAt), DueAt(entry));
         }
     }
 
@@ -46,21 +55,26 @@ public sealed class StockBook
 
     public long TotalRestocked { get; private set; }
 
-    /// <summary>Orders holding units now.</summary>
-    public int HoldCount => _holds.Count;
+    /// <summary>Holds and remembered confirmations: each needs a sweep before the book can rest.</summary>
+    public int EntryCount => _entries.Count;
 
     /// <summary>True when there are changes that no write has taken yet.</summary>
-    public bool HasChanges => _changedHolds.Count > 0 || _newRestocks.Count > 0 || _countersChanged;
+    public bool HasChanges => _changedEntries.Count > 0 || _newRestocks.Count > 0 || _countersChanged;
+
+    /// <summary>Entries and restock records changed since the last write was taken: what the next write will carry.</summary>
+    public int PendingChanges => _changedEntries.Count + _newRestocks.Count;
 
     /// <summary>
-    /// A book over <paramref name="stored"/>; a reservation is due for its order's verdict
-    /// <paramref name="grace"/> after its expiry.
+    /// A book over <paramref name="stored"/>. A hold is due for its order's verdict <paramref name="grace"/>
+    /// after its expiry; a confirmation is remembered for <paramref name="confirmationMemory"/> (by default
+    /// <see cref="Holds.ConfirmationMemory"/>).
     /// </summary>
-    public static StockBook From(StoredStock stored, TimeSpan grace) => new(stored, grace);
+    public static StockBook From(StoredStock stored, TimeSpan grace, TimeSpan? confirmationMemory = null) =>
+        new(stored, grace, confirmationMemory ?? Holds.ConfirmationMemory);
 
     public StockLevel Level(string sku) => new(sku, Available, Reserved, Sold, TotalRestocked);
 
-    public bool TryGetHold(string orderId, out Reservation hold) => _holds.TryGetValue(orderId, out hold);
+    public bool TryGetEntry(HoldKey key, out Reservation entry) => _entries.TryGetValue(key, out entry);
 
     public void Restock(int quantity)
     {
@@ -71,13 +85,24 @@ public sealed class StockBook
     }
 
     /// <summary>Remembers a restock done under <paramref name="key"/>, to be written with the next batch.</summary>
-    public void RecordRestock(string key, RestockRecord record) => _newRestocks[key] = record;
+    public void RecordRestock(string key, RestockRecord record)
+    {
+        _restocks[key] = record;
+        _newRestocks[key] = record;
+    }
+
+    /// <summary>The restock done under <paramref name="key"/>, as far as this book knows (written, or to be written).</summary>
+    public bool TryGetRestock(string key, out RestockRecord record) => _restocks.TryGetValue(key, out record!);
+
+    /// <summary>Learns a restock recorded elsewhere (by the earlier release), without writing it again.</summary>
+    public void KnowRestock(string key, RestockRecord record) => _restocks.TryAdd(key, record);
 
     /// <summary>
-    /// Holds exactly <paramref name="quantity"/> units for <paramref name="orderId"/> until
-    /// <paramref name="expiresAt"/> (never earlier than an existing hold of the order), all or nothing.
+    /// Holds exactly <paramref name="quantity"/> units for one attempt until <paramref name="expiresAt"/>, all or
+    /// nothing. A repeat changes nothing (the attempt keeps the expiry it reserved with); a confirmed hold is
+    /// never held again.
     /// </summary>
-    public ReservationOutcome Reserve(string orderId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now)
+    public ReservationOutcome Reserve(HoldKey key, int quantity, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
         expiresAt = Reservation.Precision(expiresAt);
@@ -86,20 +111,13 @@ public sealed class StockBook
             return ReservationOutcome.Expired;
         }
 
-        var held = _holds.TryGetValue(orderId, out var current) ? current.Quantity : 0;
-        var expiry = held > 0 && current.ExpiresAt > expiresAt ? current.ExpiresAt : expiresAt;
-        var retimed = held == 0 || expiry != current.ExpiresAt;
-        if (held == quantity)
+        var held = _entries.TryGetValue(key, out var current);
+        if (held && (current.Confirmed || current.Quantity == quantity))
         {
-            if (retimed)
-            {
-                SetHold(orderId, new Reservation(quantity, expiry), retimed);
-            }
-
             return ReservationOutcome.AlreadyReserved;
         }
 
-        var more = quantity - held;
+        var more = quantity - (held ? current.Quantity : 0);
         if (more > Available)
         {
             return ReservationOutcome.Insufficient;
@@ -107,71 +125,82 @@ public sealed class StockBook
 
         Available -= more;
         Reserved += more;
-        SetHold(orderId, new Reservation(quantity, expiry), retimed);
+        Set(key, held ? current with { Quantity = quantity } : new Reservation(quantity, expiresAt), newDueTime: !held);
         return ReservationOutcome.Reserved;
     }
 
     /// <summary>
-    /// Sells <paramref name="quantity"/> units for <paramref name="orderId"/> out of its hold: units held beyond
-    /// it return to available, units missing are taken from available as far as there are any (never beyond).
+    /// Sells <paramref name="quantity"/> units out of one attempt's hold: units held beyond it return to
+    /// available, units missing are taken from available as far as there are any (never beyond). The hold is
+    /// then remembered as confirmed.
     /// </summary>
-    public SettlementOutcome Confirm(string orderId, int quantity)
+    public HoldOutcome Confirm(HoldKey key, int quantity, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        if (!_holds.Remove(orderId, out var hold))
+        if (!_entries.TryGetValue(key, out var hold))
         {
-            return SettlementOutcome.NotReserved;
+            return HoldOutcome.NotHeld;
+        }
+
+        if (hold.Confirmed)
+        {
+            return HoldOutcome.AlreadyConfirmed;
         }
 
         var sold = hold.Quantity >= quantity ? quantity : hold.Quantity + (int)Math.Min(quantity - hold.Quantity, Available);
         Reserved -= hold.Quantity;
         Available += hold.Quantity - sold;
         Sold += sold;
-        _changedHolds[orderId] = null;
-        _countersChanged = true;
-        return sold == quantity ? SettlementOutcome.Confirmed : SettlementOutcome.ConfirmedShort;
+        Set(key, new Reservation(sold, Reservation.Precision(now + _confirmationMemory), Confirmed: true), newDueTime: true);
+        return sold == quantity ? HoldOutcome.Confirmed : HoldOutcome.ConfirmedShort;
     }
 
-    /// <summary>
-    /// Returns what <paramref name="orderId"/> holds to available. With <paramref name="onlyHeldUntil"/>, only
-    /// a hold that still carries that expiry: the one a particular checkout attempt made, not one that a later
-    /// attempt of the same order has taken over since (a later attempt re-times the hold to its own expiry).
-    /// </summary>
-    public SettlementOutcome Release(string orderId, DateTimeOffset? onlyHeldUntil = null)
+    /// <summary>Returns what one attempt holds to available; a confirmed hold stays sold.</summary>
+    public HoldOutcome Release(HoldKey key)
     {
-        if (!_holds.TryGetValue(orderId, out var hold))
+        if (!_entries.TryGetValue(key, out var hold))
         {
-            return SettlementOutcome.NotReserved;
+            return HoldOutcome.NotHeld;
         }
 
-        if (onlyHeldUntil is { } attempt && hold.ExpiresAt != Reservation.Precision(attempt))
+        if (hold.Confirmed)
         {
-            return SettlementOutcome.HeldByAnotherAttempt;
+            return HoldOutcome.AlreadyConfirmed;
         }
 
-        _holds.Remove(orderId);
-
+        _entries.Remove(key);
         Reserved -= hold.Quantity;
         Available += hold.Quantity;
-        _changedHolds[orderId] = null;
+        _changedEntries[key] = null;
         _countersChanged = true;
-        return SettlementOutcome.Released;
+        return HoldOutcome.Released;
     }
 
     /// <summary>
-    /// Takes up to <paramref name="max"/> holds that are due for their order's verdict at <paramref name="now"/>.
-    /// A taken hold stays held; its entry comes back only through <see cref="AskAgainAt"/>.
+    /// Takes up to <paramref name="max"/> holds that are due for their order's verdict at <paramref name="now"/>
+    /// (a taken hold stays held; it comes back only through <see cref="AskAgainAt"/>), and forgets the
+    /// confirmations whose memory has run out.
     /// </summary>
-    public List<(string OrderId, Reservation Hold)> TakeDue(DateTimeOffset now, int max)
+    public List<(HoldKey Key, Reservation Hold)> TakeDue(DateTimeOffset now, int max)
     {
-        var due = new List<(string, Reservation)>();
-        var taken = new HashSet<string>(StringComparer.Ordinal);
-        while (due.Count < max && _expiries.TryPeek(out var entry, out var dueAt) && dueAt <= now)
+        var due = new List<(HoldKey, Reservation)>();
+        var taken = new HashSet<HoldKey>();
+        while (due.Count < max && _due.TryPeek(out var item, out var dueAt) && dueAt <= now)
         {
-            _expiries.Dequeue();
-            if (_holds.TryGetValue(entry.OrderId, out var hold) && hold.ExpiresAt == entry.HoldExpiry && taken.Add(entry.OrderId))
+            _due.Dequeue();
+            if (!_entries.TryGetValue(item.Key, out var entry) || entry.ExpiresAt != item.Stamp)
             {
-                due.Add((entry.OrderId, hold));
+                continue;
+            }
+
+            if (entry.Confirmed)
+            {
+                _entries.Remove(item.Key);
+                _changedEntries[item.Key] = null;
+            }
+            else if (taken.Add(item.Key))
+            {
+                due.Add((item.Key, entry));
             }
         }
 
@@ -180,50 +209,60 @@ public sealed class StockBook
     }
 
     /// <summary>Brings a taken hold back for another verdict at <paramref name="at"/> (the order said "hold", or did not answer).</summary>
-    public void AskAgainAt(string orderId, Reservation hold, DateTimeOffset at)
+    public void AskAgainAt(HoldKey key, Reservation hold, DateTimeOffset at)
     {
-        if (_holds.TryGetValue(orderId, out var current) && current == hold)
+        if (_entries.TryGetValue(key, out var current) && current == hold)
         {
-            _expiries.Enqueue((orderId, hold.ExpiresAt), at);
+            _due.Enqueue((key, hold.ExpiresAt), at);
         }
     }
 
     /// <summary>Hands the changes since the last write to one write, and starts collecting the next.</summary>
     public StockWrite TakeWrite()
     {
-        var write = new StockWrite(Version, Available, Reserved, Sold, TotalRestocked, _changedHolds, _newRestocks);
-        _changedHolds = new Dictionary<string, Reservation?>(StringComparer.Ordinal);
+        var write = new StockWrite(Version, Available, Reserved, Sold, TotalRestocked, _changedEntries, _newRestocks, _purge);
+        _changedEntries = [];
         _newRestocks = new Dictionary<string, RestockRecord>(StringComparer.Ordinal);
+        _purge = [];
         _countersChanged = false;
         return write;
     }
 
-    /// <summary>Called when a write taken by <see cref="TakeWrite"/> is stored.</summary>
-    public void Stored(StockWrite write) => Version = write.ExpectedVersion + 1;
-
-    /// <summary>Sets a hold; a new or re-timed one gets an entry in the expiry queue (a quantity change keeps the entry it has).</summary>
-    private void SetHold(string orderId, Reservation hold, bool retimed)
+    /// <summary>
+    /// Called when a write taken by <see cref="TakeWrite"/> is stored: the entries it deleted are tombstones in
+    /// Redis now, and the next write removes them for good.
+    /// </summary>
+    public void Stored(StockWrite write)
     {
-        _holds[orderId] = hold;
-        _changedHolds[orderId] = hold;
+        Version = write.ExpectedVersion + 1;
+        _purge.AddRange(write.Holds.Where(change => change.Value is null).Select(change => change.Key.Field));
+    }
+
+    private DateTimeOffset DueAt(Reservation entry) => entry.Confirmed ? entry.ExpiresAt : entry.ExpiresAt + _grace;
+
+    /// <summary>Sets an entry; a new one (or one whose expiry changed) gets an item in the due queue.</summary>
+    private void Set(HoldKey key, Reservation entry, bool newDueTime)
+    {
+        _entries[key] = entry;
+        _changedEntries[key] = entry;
         _countersChanged = true;
-        if (retimed)
+        if (newDueTime)
         {
-            _expiries.Enqueue((orderId, hold.ExpiresAt), hold.ExpiresAt + _grace);
+            _due.Enqueue((key, entry.ExpiresAt), DueAt(entry));
         }
     }
 
     private void CompactWhenMostlyStale()
     {
-        if (_expiries.Count <= 1024 + (2 * _holds.Count))
+        if (_due.Count <= 1024 + (2 * _entries.Count))
         {
             return;
         }
 
-        var live = _expiries.UnorderedItems
-            .Where(item => _holds.TryGetValue(item.Element.OrderId, out var hold) && hold.ExpiresAt == item.Element.HoldExpiry)
+        var live = _due.UnorderedItems
+            .Where(item => _entries.TryGetValue(item.Element.Key, out var entry) && entry.ExpiresAt == item.Element.Stamp)
             .ToList();
-        _expiries.Clear();
-        _expiries.EnqueueRange(live.Select(item => (item.Element, item.Priority)));
+        _due.Clear();
+        _due.EnqueueRange(live.Select(item => (item.Element, item.Priority)));
     }
 }

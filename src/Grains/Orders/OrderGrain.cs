@@ -1,5 +1,3 @@
-using Doorbuster.Carts;
-using Doorbuster.Catalog;
 using Doorbuster.Diagnostics;
 using Doorbuster.Hosting;
 using Doorbuster.Inventory;
@@ -11,88 +9,41 @@ using Microsoft.Extensions.Options;
 namespace Doorbuster.Orders;
 
 /// <summary>
-/// The checkout saga and the order. Checkout reserves every line in parallel (idempotently, keyed by this
-/// order's id), then stores the order and takes its lines out of the cart; a refused checkout stores
-/// nothing. Every settlement — pay, cancel, expiry — is decided and stored here first and carried out on
-/// the lines after, so a crash in between is finished by whoever comes next: a retry of the client, a
-/// read, or an inventory grain asking what to do with an expired reservation.
+/// An order after its cart placed it. It wakes only when someone reads, pays or cancels it, or an inventory
+/// asks about an expired hold. Every settlement — pay, cancel, expiry — is decided and stored here first and
+/// carried out on the lines after, so a crash in between is finished by whoever comes next: a retry of the
+/// client, a read, or an inventory asking what to do with an expired hold.
 /// </summary>
 /// <remarks>
-/// Round trips to Redis of one checkout: the order's activation read, one group-committed reservation
-/// write per sku (shared with the other checkouts of that sku), the order write, the cart write. There is
-/// no reminder per order: expiry is lazy here and driven by the inventory's own sweep (see docs/architecture.md).
+/// The order names the checkout attempt that placed it, and every line it touches is that attempt's hold:
+/// holds of other attempts (an abandoned attempt of a second activation, a retry that lost) are never sold,
+/// and go back when their inventory asks (<see cref="ExpiredHolds.Decide"/>). State is read and written
+/// through <see cref="CheckoutStore"/>, where the cart wrote it.
 /// </remarks>
 public sealed class OrderGrain(
-    [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
-    IOptions<CheckoutOptions> options,
+    CheckoutStore store,
     IOptions<OrdersOptions> orders,
     [FromKeyedServices(DomainClock.Key)] TimeProvider time,
     GrainMetrics metrics,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
+    private OrderState _order = new();
+    private long _version;
+
     private string OrderId => this.GetPrimaryKeyString();
 
-    public async Task<CheckoutResult> CheckoutAsync(string cartId)
-    {
-        await ExpireIfDueAsync();
-        if (state.State.Status != OrderStatus.None)
-        {
-            return await RepeatAsync();
-        }
-
-        var cart = await GrainFactory.GetGrain<ICartGrain>(cartId).GetForCheckoutAsync(OrderId);
-        if (cart is null)
-        {
-            // The cart gave its lines to this very order, which this activation does not know: another one
-            // placed it (while a silo fails, a grain can briefly have two). Answer with what Redis holds.
-            await ReadStoredOrderAsync();
-            await ExpireIfDueAsync();
-            return state.State.Status != OrderStatus.None ? await RepeatAsync() : new CheckoutResult(CheckoutOutcome.EmptyCart, null, []);
-        }
-
-        if (cart.Lines.Length == 0)
-        {
-            return new CheckoutResult(CheckoutOutcome.EmptyCart, null, []);
-        }
-
-        var products = await Task.WhenAll(cart.Lines.Select(line => GrainFactory.GetGrain<IProductGrain>(line.Sku).GetAsync()));
-        var unknown = cart.Lines.Where((_, i) => products[i] is null).Select(line => new Shortage(line.Sku, line.Quantity, 0)).ToArray();
-        if (unknown.Length > 0)
-        {
-            return Refused(unknown);
-        }
-
-        var now = time.GetUtcNow();
-        var expiresAt = Reservation.Precision(now + options.Value.PaymentWindow);
-        var lines = cart.Lines.Select((line, i) => new OrderLine(line.Sku, products[i]!.Name, products[i]!.Price, line.Quantity)).ToArray();
-        var shortages = await ReserveAllAsync(lines, expiresAt);
-        if (shortages.Length > 0)
-        {
-            return Refused(shortages);
-        }
-
-        var order = state.State;
-        order.Status = OrderStatus.PendingPayment;
-        order.CartId = cartId;
-        order.Lines = lines;
-        order.Currency = products[0]!.Currency;
-        order.CreatedAt = now;
-        order.ExpiresAt = expiresAt;
-        await this.WriteOrDeactivateAsync(state);
-        await SettleCartAsync();
-        return new CheckoutResult(CheckoutOutcome.Created, Snapshot(), []);
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ReadAsync();
 
     public async Task<OrderSnapshot?> GetAsync()
     {
-        await ExpireIfDueAsync();
+        await RefreshAsync();
         return Snapshot();
     }
 
     public async Task<OrderActionResult> PayAsync()
     {
-        await ExpireIfDueAsync();
-        switch (state.State.Status)
+        await RefreshAsync();
+        switch (_order.Status)
         {
             case OrderStatus.None:
                 return new OrderActionResult(OrderActionOutcome.NotFound, null);
@@ -101,26 +52,27 @@ public sealed class OrderGrain(
                 return Result(OrderActionOutcome.Conflict);
             case OrderStatus.PendingPayment:
                 // Every line is still held (the inventory returns nothing without asking this order), so the
-                // payment is decided here, stored, and then carried out on every line: all or none.
-                await SettleAsync(OrderStatus.Paid, "paid");
+                // payment is decided here, stored, and then carried out on every line.
+                await SettleAsync(OrderStatus.Paid);
                 break;
+            case OrderStatus.Paid when _order.UnsoldSkus.Length > 0:
+                return new OrderActionResult(OrderActionOutcome.LinesUnsold, Snapshot(), _order.UnsoldSkus);
         }
 
-        await Task.WhenAll(state.State.Lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId, line.Quantity)));
-        return Result(OrderActionOutcome.Done);
+        return await SellLinesAsync();
     }
 
     public async Task<OrderActionResult> CancelAsync()
     {
-        await ExpireIfDueAsync();
-        switch (state.State.Status)
+        await RefreshAsync();
+        switch (_order.Status)
         {
             case OrderStatus.None:
                 return new OrderActionResult(OrderActionOutcome.NotFound, null);
             case OrderStatus.Paid or OrderStatus.Expired:
                 return Result(OrderActionOutcome.Conflict);
             case OrderStatus.PendingPayment:
-                await SettleAsync(OrderStatus.Cancelled, "cancelled");
+                await SettleAsync(OrderStatus.Cancelled);
                 break;
         }
 
@@ -128,124 +80,117 @@ public sealed class OrderGrain(
         return Result(OrderActionOutcome.Done);
     }
 
-    public async Task<ReservationDecision> DecideExpiredReservationAsync(string sku)
+    public async Task<ReservationDecision> DecideExpiredHoldAsync(string sku, CheckoutAttempt attempt)
     {
-        if (state.State.Status == OrderStatus.None)
-        {
-            // "Release" cannot be undone, so it is never said from memory alone: this may be a second activation,
-            // made before another one placed (or paid) the order. What Redis holds decides.
-            await ReadStoredOrderAsync();
-        }
-
-        if (state.State.Status == OrderStatus.PendingPayment && IsDue())
-        {
-            await SettleAsync(OrderStatus.Expired, "expired");
-            await TryReleaseLinesAsync(exceptSku: sku);
-        }
-
-        await ExpireIfDueAsync();
-        var order = state.State;
-
-        return order.Status switch
-        {
-            OrderStatus.PendingPayment => new ReservationDecision(ReservationVerdict.Hold, order.ExpiresAt),
-            OrderStatus.Paid => new ReservationDecision(ReservationVerdict.Confirm, default, order.Lines.Where(line => line.Sku == sku).Sum(line => line.Quantity)),
-            _ => new ReservationDecision(ReservationVerdict.Release, default),
-        };
+        // "Release" cannot be undone, so it is never said from memory alone: an activation that knows no
+        // order re-reads what its cart may have stored since. The asking inventory applies the verdict on
+        // its own hold.
+        await RefreshAsync(exceptSku: sku);
+        return ExpiredHolds.Decide(_order, sku, attempt);
     }
 
     /// <summary>
-    /// Reserves every line in parallel, this attempt's holds marked by their expiry. When any line is short or
-    /// fails, this attempt's holds are released again and the shortages are returned (or the failure thrown):
-    /// a refused checkout holds nothing.
+    /// Confirms every line out of the named attempt's holds. Answers Done only when every line is sold; a line
+    /// whose inventory holds nothing for the attempt is recorded, logged as an error and counted, and the
+    /// shopper is told.
     /// </summary>
     /// <remarks>
-    /// Only this attempt's holds: while a silo dies or stops, an abandoned attempt may still be running in the
-    /// old activation while the client's retry succeeds in a new one. The retry re-times every hold to its own
-    /// expiry, so the late failure of the old attempt releases nothing the acknowledged order holds.
+    /// "Nothing held" is trusted while the inventories still remember their confirmations: until half of
+    /// <see cref="Holds.ConfirmationMemory"/> after the payment was decided. A later repeat still confirms any
+    /// line that is held (a confirmation lost to a crash), and takes "nothing held" as sold before; so does an
+    /// order of the earlier release, whose inventories remembered no confirmation.
     /// </remarks>
-    private async Task<Shortage[]> ReserveAllAsync(OrderLine[] lines, DateTimeOffset expiresAt)
+    private async Task<OrderActionResult> SellLinesAsync()
     {
-        var reservations = lines.Select(line => Inventory(line.Sku).ReserveAsync(OrderId, line.Quantity, expiresAt)).ToArray();
-        try
-        {
-            await Task.WhenAll(reservations);
-        }
-        catch (Exception exception)
-        {
-            await TryReleaseAttemptAsync(lines, expiresAt);
-            throw new StoreUnavailableException(
-                mayHaveBeenApplied: false, "Not every line of the cart could be reserved; nothing was ordered.", exception);
-        }
-
-        var shortages = lines
-            .Select((line, i) => (line, result: reservations[i].Result))
-            .Where(x => !x.result.Holds)
-            .Select(x => new Shortage(x.line.Sku, x.line.Quantity, x.result.Available))
+        var lines = _order.Lines;
+        var outcomes = await Task.WhenAll(lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId, _order.Attempt, line.Quantity)));
+        var remembered = _order.Attempt != CheckoutAttempt.EarlierRelease && time.GetUtcNow() < _order.SettledAt + (Holds.ConfirmationMemory / 2);
+        var unsold = lines
+            .Where((_, i) => outcomes[i] is HoldOutcome.ConfirmedShort || (outcomes[i] is HoldOutcome.NotHeld && remembered))
+            .Select(line => line.Sku)
             .ToArray();
-        if (shortages.Length > 0)
+        if (unsold.Length == 0)
         {
-            await TryReleaseAttemptAsync(lines, expiresAt);
+            if (outcomes.Contains(HoldOutcome.Confirmed))
+            {
+                metrics.OrderSettled("paid");
+            }
+
+            return Result(OrderActionOutcome.Done);
         }
 
-        return shortages;
-    }
-
-    /// <summary>A repeat of a placed checkout: the first attempt may have stopped between the order write and the cart.</summary>
-    private async Task<CheckoutResult> RepeatAsync()
-    {
-        await SettleCartAsync();
-        return new CheckoutResult(CheckoutOutcome.Duplicate, Snapshot(), []);
-    }
-
-    private async Task ReadStoredOrderAsync()
-    {
-        try
+        foreach (var sku in unsold)
         {
-            await state.ReadStateAsync();
+            logger.LogError(
+                "Order {OrderId} was paid but its line of sku {Sku} could not be sold: the inventory holds nothing for attempt {Attempt} (acknowledged writes were lost)",
+                OrderId, sku, _order.Attempt);
+            metrics.LineUnsold(sku);
         }
-        catch (Exception exception)
-        {
-            throw new StoreUnavailableException(mayHaveBeenApplied: false, "The order could not be read; nothing was changed.", exception);
-        }
+
+        metrics.OrderSettled("lines_unsold");
+        _order.UnsoldSkus = unsold;
+        await StoreAsync();
+        return new OrderActionResult(OrderActionOutcome.LinesUnsold, Snapshot(), unsold);
     }
 
-    private CheckoutResult Refused(Shortage[] shortages)
+    private async Task ReadAsync()
     {
-        metrics.OrderSettled("rejected");
-        return new CheckoutResult(CheckoutOutcome.InsufficientStock, null, shortages);
+        var stored = await store.ReadOrderAsync(OrderId, this.GetGrainId());
+        (_order, _version) = stored is null ? (new OrderState(), 0) : (stored.State, stored.Version);
     }
 
     /// <summary>
-    /// The two rules of time, passed by every entry point: an order unpaid at its deadline is expired the
-    /// first time anyone looks, and a settled order past its retention is forgotten — Redis drops its key
-    /// by itself, and this activation forgets it too rather than serve it from memory.
+    /// What every entry point passes first. An activation that knows no order re-reads it (its cart stores the
+    /// order without waking this grain); an order unpaid at its deadline is expired the first time anyone looks;
+    /// a settled order past its retention is forgotten — Redis drops its key by itself, and this activation
+    /// forgets it too rather than serve it from memory.
     /// </summary>
-    private async Task ExpireIfDueAsync()
+    private async Task RefreshAsync(string? exceptSku = null)
     {
-        var order = state.State;
-        if (order.Status == OrderStatus.PendingPayment && IsDue())
+        if (_order.Status == OrderStatus.None)
         {
-            await SettleAsync(OrderStatus.Expired, "expired");
-            await TryReleaseLinesAsync(exceptSku: null);
+            await ReadAsync();
         }
-        else if (order.SettledAt + orders.Value.Retention <= time.GetUtcNow())
+
+        if (_order.Status == OrderStatus.PendingPayment && IsDue())
         {
-            state.State = new OrderState();
+            await SettleAsync(OrderStatus.Expired);
+            await TryReleaseLinesAsync(exceptSku);
+        }
+        else if (_order.SettledAt + orders.Value.Retention <= time.GetUtcNow())
+        {
+            _order = new OrderState();
             DeactivateOnIdle();
         }
     }
 
-    private async Task SettleAsync(OrderStatus status, string outcome)
+    private async Task SettleAsync(OrderStatus status)
     {
-        state.State.Status = status;
-        state.State.SettledAt = time.GetUtcNow();
-        await this.WriteOrDeactivateAsync(state);
-        metrics.OrderSettled(outcome);
+        _order.Status = status;
+        _order.SettledAt = time.GetUtcNow();
+        await StoreAsync();
+        if (status != OrderStatus.Paid)
+        {
+            metrics.OrderSettled(status == OrderStatus.Cancelled ? "cancelled" : "expired");
+        }
+    }
+
+    /// <summary>Writes the order; when the write fails the activation is dropped, so memory never serves what Redis may not hold.</summary>
+    private async Task StoreAsync()
+    {
+        try
+        {
+            _version = await store.WriteOrderAsync(OrderId, _version, _order);
+        }
+        catch (Exception exception)
+        {
+            DeactivateOnIdle();
+            throw StoreFailures.Classify(exception);
+        }
     }
 
     private Task ReleaseLinesAsync(string? exceptSku) =>
-        Task.WhenAll(state.State.Lines.Where(line => line.Sku != exceptSku).Select(line => Inventory(line.Sku).ReleaseAsync(OrderId)));
+        Task.WhenAll(_order.Lines.Where(line => line.Sku != exceptSku).Select(line => Inventory(line.Sku).ReleaseAsync(OrderId, _order.Attempt)));
 
     /// <summary>Releases what can be released now; the rest is released when its inventory asks this order.</summary>
     private async Task TryReleaseLinesAsync(string? exceptSku)
@@ -260,38 +205,11 @@ public sealed class OrderGrain(
         }
     }
 
-    /// <summary>Undoes what one checkout attempt reserved; a hold it cannot release now returns when it expires.</summary>
-    private async Task TryReleaseAttemptAsync(OrderLine[] lines, DateTimeOffset expiresAt)
-    {
-        try
-        {
-            await Task.WhenAll(lines.Select(line => Inventory(line.Sku).ReleaseAttemptAsync(OrderId, expiresAt)));
-        }
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Checkout {OrderId} could not release what it reserved; the holds return when they expire", OrderId);
-        }
-    }
-
-    /// <summary>Takes the ordered lines out of the cart; the cart does it once per order.</summary>
-    private Task SettleCartAsync()
-    {
-        var order = state.State;
-        return GrainFactory.GetGrain<ICartGrain>(order.CartId)
-            .SettleCheckoutAsync(OrderId, [.. order.Lines.Select(line => new CartLine(line.Sku, line.Quantity))]);
-    }
-
-    private bool IsDue() => time.GetUtcNow() >= state.State.ExpiresAt;
+    private bool IsDue() => time.GetUtcNow() >= _order.ExpiresAt;
 
     private IInventoryGrain Inventory(string sku) => GrainFactory.GetGrain<IInventoryGrain>(sku);
 
     private OrderActionResult Result(OrderActionOutcome outcome) => new(outcome, Snapshot());
 
-    private OrderSnapshot? Snapshot()
-    {
-        var order = state.State;
-        return order.Status == OrderStatus.None
-            ? null
-            : new OrderSnapshot(OrderId, order.CartId, order.Status, order.Lines, order.Currency, order.CreatedAt, order.ExpiresAt);
-    }
+    private OrderSnapshot? Snapshot() => OrderSnapshots.Of(OrderId, _order);
 }

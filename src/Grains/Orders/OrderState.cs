@@ -1,8 +1,11 @@
+using Doorbuster.Inventory;
+
 namespace Doorbuster.Orders;
 
 /// <summary>
-/// The stored order. Nothing is stored for a checkout that was refused: an order exists from the moment
-/// all its lines are reserved, and a settlement is decided here (stored) before any line is touched.
+/// The stored order. Nothing is stored for a checkout that was refused: an order exists from the moment its
+/// cart placed it, with every line held by the checkout attempt it names, and a settlement (pay, cancel,
+/// expiry) is decided here (stored) before any line is touched.
 /// </summary>
 [GenerateSerializer, Alias("Doorbuster.Orders.OrderState")]
 public sealed class OrderState
@@ -16,4 +19,13 @@ public sealed class OrderState
 
     /// <summary>When the order was paid, cancelled or expired.</summary>
     [Id(6)] public DateTimeOffset? SettledAt { get; set; }
+
+    /// <summary>
+    /// The checkout attempt that placed the order: the only one whose holds can ever be sold. Orders placed
+    /// before attempts existed read as <see cref="CheckoutAttempt.EarlierRelease"/>, like their holds.
+    /// </summary>
+    [Id(7)] public CheckoutAttempt Attempt { get; set; }
+
+    /// <summary>Skus whose line could not be sold when the order was paid (its inventory held nothing for it).</summary>
+    [Id(8)] public string[] UnsoldSkus { get; set; } = [];
 }

@@ -1,5 +1,6 @@
 using Doorbuster.Inventory;
 using Doorbuster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         // Act
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var results = await Task.WhenAll(Enumerable.Range(0, 1000)
-            .Select(i => inventory.ReserveAsync($"order-{i}", 1, InTenMinutes)));
+            .Select(i => inventory.ReserveAsync($"order-{i}", CheckoutAttempt.New(), 1, InTenMinutes)));
         output.WriteLine($"1000 concurrent reserve calls on one sku answered in {clock.ElapsedMilliseconds} ms ({TestStore.Kind}, group commit)");
 
         // Assert
@@ -32,30 +33,79 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         Assert.Equal(new StockLevel(sku, 0, 100, 0, 100), await inventory.GetAsync());
 
         // What was acknowledged is what Redis holds: a fresh activation reads the same.
-        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
         Assert.Equal(new StockLevel(sku, 0, 100, 0, 100), await inventory.GetAsync());
     }
 
     [Fact]
-    public async Task RepeatingReserveConfirmOrReleaseWithTheSameOrderIdChangesNothing()
+    public async Task ABurstLargerThanOneWriteCanCarryIsStoredInFullOverSeveralWrites()
+    {
+        // Arrange: more concurrent reservations than one write (one command) may carry.
+        var sku = NewSku();
+        var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
+        await inventory.RestockAsync(20_000, idempotencyKey: null);
+        var burst = (5 * RedisInventoryStore.MaxChangesPerWrite) + 500;
+
+        // Act
+        var results = await Task.WhenAll(Enumerable.Range(0, burst)
+            .Select(i => inventory.ReserveAsync($"burst-{i}", CheckoutAttempt.New(), 1, InTenMinutes)));
+
+        // Assert: every one held, and Redis holds every one.
+        Assert.All(results, r => Assert.Equal(ReservationOutcome.Reserved, r.Outcome));
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
+        Assert.Equal(new StockLevel(sku, 20_000 - burst, burst, 0, 20_000), await inventory.GetAsync());
+        Assert.Equal(burst, (await Grains.Orders.OrderTestData.StoredHoldsAsync(fixture, sku)).Count);
+    }
+
+    [Fact]
+    public async Task RepeatingReserveConfirmOrReleaseOfOneAttemptChangesNothing()
     {
         var sku = NewSku();
         var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
         await inventory.RestockAsync(10, idempotencyKey: null);
+        var (paid, released) = (CheckoutAttempt.New(), CheckoutAttempt.New());
 
-        Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("paid", 3, InTenMinutes)).Outcome);
-        Assert.Equal(ReservationOutcome.AlreadyReserved, (await inventory.ReserveAsync("paid", 3, InTenMinutes)).Outcome);
-        Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("released", 2, InTenMinutes)).Outcome);
+        Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("paid", paid, 3, InTenMinutes)).Outcome);
+        Assert.Equal(ReservationOutcome.AlreadyReserved, (await inventory.ReserveAsync("paid", paid, 3, InTenMinutes)).Outcome);
+        Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("released", released, 2, InTenMinutes)).Outcome);
         Assert.Equal(new StockLevel(sku, 5, 5, 0, 10), await inventory.GetAsync());
 
-        Assert.Equal(SettlementOutcome.Confirmed, await inventory.ConfirmAsync("paid", 3));
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("paid", 3));
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ReleaseAsync("paid"));
-        Assert.Equal(SettlementOutcome.Released, await inventory.ReleaseAsync("released"));
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ReleaseAsync("released"));
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("released", 1));
+        Assert.Equal(HoldOutcome.Confirmed, await inventory.ConfirmAsync("paid", paid, 3));
+        Assert.Equal(HoldOutcome.AlreadyConfirmed, await inventory.ConfirmAsync("paid", paid, 3));
+        Assert.Equal(HoldOutcome.AlreadyConfirmed, await inventory.ReleaseAsync("paid", paid));
+        Assert.Equal(ReservationOutcome.AlreadyReserved, (await inventory.ReserveAsync("paid", paid, 3, InTenMinutes)).Outcome);
+        Assert.Equal(HoldOutcome.Released, await inventory.ReleaseAsync("released", released));
+        Assert.Equal(HoldOutcome.NotHeld, await inventory.ReleaseAsync("released", released));
+        Assert.Equal(HoldOutcome.NotHeld, await inventory.ConfirmAsync("released", released, 2));
 
         Assert.Equal(new StockLevel(sku, 7, 0, 3, 10), await inventory.GetAsync());
+
+        // The memory of the confirmation is in Redis too: a new activation answers the repeat the same way.
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
+        Assert.Equal(HoldOutcome.AlreadyConfirmed, await inventory.ConfirmAsync("paid", paid, 3));
+        Assert.Equal(new StockLevel(sku, 7, 0, 3, 10), await inventory.GetAsync());
+    }
+
+    [Fact]
+    public async Task EachCheckoutAttemptOfOneOrderHasAHoldOfItsOwnThatNoOtherAttemptCanTouch()
+    {
+        // Arrange: two attempts of one order hold different quantities (they read the cart at different moments).
+        var sku = NewSku();
+        var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
+        await inventory.RestockAsync(5, idempotencyKey: null);
+        var (winner, loser) = (CheckoutAttempt.New(), CheckoutAttempt.New());
+        await inventory.ReserveAsync("order", winner, 3, InTenMinutes);
+        await inventory.ReserveAsync("order", loser, 2, InTenMinutes.AddMinutes(1));
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
+
+        // Act: the losing attempt undoes its own hold late (after a re-activation); the winner's is sold.
+        var undo = await inventory.ReleaseAsync("order", loser);
+        var sale = await inventory.ConfirmAsync("order", winner, 3);
+
+        // Assert: neither touched the other's units.
+        Assert.Equal((HoldOutcome.Released, HoldOutcome.Confirmed), (undo, sale));
+        Assert.Equal(new StockLevel(sku, 2, 0, 3, 5), await inventory.GetAsync());
+        Assert.Equal(HoldOutcome.NotHeld, await inventory.ConfirmAsync("order", loser, 2));
     }
 
     [Fact]
@@ -64,11 +114,12 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         var sku = NewSku();
         var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
         await inventory.RestockAsync(5, idempotencyKey: null);
-        await inventory.ReserveAsync("order", 2, InTenMinutes);
+        var attempt = CheckoutAttempt.New();
+        await inventory.ReserveAsync("order", attempt, 2, InTenMinutes);
 
-        Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("order", 4, InTenMinutes)).Outcome);
+        Assert.Equal(ReservationOutcome.Reserved, (await inventory.ReserveAsync("order", attempt, 4, InTenMinutes)).Outcome);
         Assert.Equal(new StockLevel(sku, 1, 4, 0, 5), await inventory.GetAsync());
-        Assert.Equal(ReservationOutcome.Insufficient, (await inventory.ReserveAsync("order", 6, InTenMinutes)).Outcome);
+        Assert.Equal(ReservationOutcome.Insufficient, (await inventory.ReserveAsync("order", attempt, 6, InTenMinutes)).Outcome);
         Assert.Equal(new StockLevel(sku, 1, 4, 0, 5), await inventory.GetAsync());
     }
 
@@ -81,7 +132,7 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         var first = await inventory.RestockAsync(7, "delivery-42");
         await inventory.RestockAsync(1, idempotencyKey: null);
         var again = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => inventory.RestockAsync(7, "delivery-42")));
-        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
         var afterReload = await inventory.RestockAsync(7, "delivery-42");
         var otherQuantity = await inventory.RestockAsync(9, "delivery-42");
 
@@ -92,13 +143,14 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task AReservationOfAnOrderThatNeverCameToBeReturnsItsUnitsOnceItExpires()
+    public async Task AHoldOfAnOrderThatNeverCameToBeReturnsItsUnitsOnceItExpires()
     {
         // Arrange: a hold of an order id no checkout ever stored (its checkout died before the order write).
         var sku = NewSku();
         var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
         await inventory.RestockAsync(5, idempotencyKey: null);
-        await inventory.ReserveAsync("abandoned", 4, fixture.Clocks.Now.AddMinutes(1));
+        var attempt = CheckoutAttempt.New();
+        await inventory.ReserveAsync("abandoned", attempt, 4, fixture.Clocks.Now.AddMinutes(1));
         Assert.Equal(new StockLevel(sku, 1, 4, 0, 5), await inventory.GetAsync());
 
         // Act: the business clock passes the expiry and the inventory's grace.
@@ -106,20 +158,23 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
 
         // Assert: the sweep asked the order (which does not exist) and returned the units.
         var stock = await Eventually.ReturnsAsync(
-            () => inventory.GetAsync(), s => s.Reserved == 0, TimeSpan.FromSeconds(10), $"inventory {sku} to return the expired reservation");
+            () => inventory.GetAsync(), s => s.Reserved == 0, TimeSpan.FromSeconds(10), $"inventory {sku} to return the expired hold");
         Assert.Equal(new StockLevel(sku, 5, 0, 0, 5), stock);
-        Assert.Equal(SettlementOutcome.NotReserved, await inventory.ConfirmAsync("abandoned", 1));
+        Assert.Equal(HoldOutcome.NotHeld, await inventory.ConfirmAsync("abandoned", attempt, 1));
     }
 
     [Fact]
-    public async Task AReservationExpiresAlsoAfterItsActivationWasCollectedThroughTheReminder()
+    public async Task AHoldExpiresAlsoAfterItsActivationWasCollectedThroughTheReminder()
     {
-        // Arrange: a hold, then time for the sweep to register the expiry reminder, then no activation.
+        // Arrange: a hold, the expiry reminder registered by the sweep, then no activation.
         var sku = NewSku();
         var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
         await inventory.RestockAsync(3, idempotencyKey: null);
-        await inventory.ReserveAsync("forgotten", 3, fixture.Clocks.Now.AddMinutes(1));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await inventory.ReserveAsync("forgotten", CheckoutAttempt.New(), 3, fixture.Clocks.Now.AddMinutes(1));
+        var reminders = fixture.SiloServices.GetRequiredService<IReminderTable>();
+        await Eventually.ReturnsAsync(
+            async () => (await reminders.ReadRows(inventory.GetGrainId())).Reminders.Count, count => count > 0, TimeSpan.FromSeconds(10),
+            $"inventory {sku} to register its expiry reminder");
 
         // The test reminder, every 2 s, may bring the activation back in between: the helper asks until it is gone.
         await Activations.DeactivateAsync(fixture.Grains, inventory);
@@ -132,32 +187,8 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
             () => Activations.ExistAsync(fixture.Grains, inventory), exists => exists, TimeSpan.FromSeconds(20),
             $"the expiry reminder to reactivate inventory {sku}");
         var stock = await Eventually.ReturnsAsync(
-            () => inventory.GetAsync(), s => s.Reserved == 0, TimeSpan.FromSeconds(10), $"inventory {sku} to return the expired reservation");
+            () => inventory.GetAsync(), s => s.Reserved == 0, TimeSpan.FromSeconds(10), $"inventory {sku} to return the expired hold");
         Assert.Equal(new StockLevel(sku, 3, 0, 0, 3), stock);
-    }
-
-    [Fact]
-    public async Task AFailedCheckoutAttemptReleasesOnlyItsOwnHoldNotOneALaterAttemptTookOver()
-    {
-        // Arrange: two attempts of one order; the later one re-times the hold to its own expiry. The expiries
-        // are finer than a millisecond and the activation is replaced in between, so the hold compared is the
-        // one read back from Redis (kept to the millisecond).
-        var inventory = fixture.Grains.GetGrain<IInventoryGrain>(NewSku());
-        await inventory.RestockAsync(5, idempotencyKey: null);
-        var firstAttempt = fixture.Clocks.Now.AddMinutes(10).AddTicks(1234);
-        var laterAttempt = firstAttempt.AddSeconds(3);
-        await inventory.ReserveAsync("two-attempts", 2, firstAttempt);
-        Assert.Equal(ReservationOutcome.AlreadyReserved, (await inventory.ReserveAsync("two-attempts", 2, laterAttempt)).Outcome);
-        await Activations.DeactivateAsync(fixture.Grains, inventory);
-
-        // Act: the first attempt fails late and undoes what it reserved.
-        var lateUndo = await inventory.ReleaseAttemptAsync("two-attempts", firstAttempt);
-
-        // Assert: the later attempt keeps the units; its own undo would release them.
-        Assert.Equal(SettlementOutcome.HeldByAnotherAttempt, lateUndo);
-        Assert.Equal(new StockLevel(inventory.GetPrimaryKeyString(), 3, 2, 0, 5), await inventory.GetAsync());
-        Assert.Equal(SettlementOutcome.Released, await inventory.ReleaseAttemptAsync("two-attempts", laterAttempt));
-        Assert.Equal(new StockLevel(inventory.GetPrimaryKeyString(), 5, 0, 0, 5), await inventory.GetAsync());
     }
 
     [Fact]
@@ -166,7 +197,7 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         var inventory = fixture.Grains.GetGrain<IInventoryGrain>(NewSku());
         await inventory.RestockAsync(5, idempotencyKey: null);
 
-        var result = await inventory.ReserveAsync("late", 1, fixture.Clocks.Now.AddSeconds(-1));
+        var result = await inventory.ReserveAsync("late", CheckoutAttempt.New(), 1, fixture.Clocks.Now.AddSeconds(-1));
 
         Assert.Equal(ReservationOutcome.Expired, result.Outcome);
         Assert.Equal(5, (await inventory.GetAsync()).Available);

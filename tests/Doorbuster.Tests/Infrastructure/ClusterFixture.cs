@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using StackExchange.Redis;
 
 namespace Doorbuster.Tests.Infrastructure;
 
@@ -22,6 +23,7 @@ public class ClusterFixture : IAsyncLifetime
 {
     private static readonly ConcurrentDictionary<string, ClusterClocks> s_clocks = new();
     private readonly string _scope = Guid.NewGuid().ToString("N");
+    private IConnectionMultiplexer? _redis;
 
     /// <summary>The payment window of checkouts on this cluster.</summary>
     public virtual TimeSpan PaymentWindow => TimeSpan.FromMinutes(10);
@@ -31,6 +33,12 @@ public class ClusterFixture : IAsyncLifetime
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>A connection of the test's own to the store, for arranging what an earlier release wrote or a store lost.</summary>
+    public IConnectionMultiplexer Redis => _redis ??= ConnectionMultiplexer.Connect(Store.ConnectionString);
+
+    /// <summary>The services of a live silo (its storage providers, its reminder table).</summary>
+    public IServiceProvider SiloServices => Cluster.Silos.OfType<InProcessSiloHandle>().First().SiloHost.Services;
 
     /// <summary>The business clock of each silo, by silo name.</summary>
     public ClusterClocks Clocks => s_clocks[_scope];
@@ -84,6 +92,7 @@ public class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _redis?.Dispose();
         await Cluster.DisposeAsync();
         await Store.DisposeAsync();
         s_clocks.TryRemove(_scope, out _);

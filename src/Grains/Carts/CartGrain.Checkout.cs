@@ -1,0 +1,243 @@
+using Doorbuster.Inventory;
+using Doorbuster.Orders;
+using Doorbuster.Persistence;
+using Microsoft.Extensions.Logging;
+
+namespace Doorbuster.Carts;
+
+/// <summary>
+/// Checkout, run by the cart: price the lines (<see cref="Catalog.CheckoutPrices"/>), hold every line for a
+/// new checkout attempt in parallel (group-committed per sku), then store the order — naming the attempt —
+/// and the emptied cart in one write. That write is the commit point: the attempt that made it owns the
+/// order, and only its holds can ever be sold. An attempt that loses (another activation of this cart placed
+/// the order or changed the cart first) or is refused releases its own holds at once; whatever it could not
+/// release goes back when its inventory asks the order at the hold's expiry.
+/// </summary>
+/// <remarks>
+/// Redis round trips of a checkout: the shared group-committed hold write of each sku and the one place-order
+/// script; no activation is created (the order grain wakes when someone reads, pays or cancels the order).
+/// </remarks>
+public sealed partial class CartGrain
+{
+    public async Task<CheckoutResult> CheckoutAsync(string idempotencyKey)
+    {
+        var orderId = OrderIds.For(CartId, idempotencyKey);
+        for (var round = 1; ; round++)
+        {
+            if (PlacedOrderFor(idempotencyKey) is { } placed)
+            {
+                return await RepeatAsync(placed);
+            }
+
+            if (_cart.Lines.Count == 0)
+            {
+                return await RefuseAsync(orderId, new CheckoutResult(CheckoutOutcome.EmptyCart, null, []));
+            }
+
+            var products = await Task.WhenAll(_cart.Lines.Select(line => prices.GetAsync(line.Sku)));
+            var unknown = _cart.Lines.Where((_, i) => products[i] is null).Select(line => new Shortage(line.Sku, line.Quantity, 0)).ToArray();
+            if (unknown.Length > 0)
+            {
+                return await RefuseAsync(orderId, InsufficientStock(unknown));
+            }
+
+            var now = time.GetUtcNow();
+            var attempt = CheckoutAttempt.New();
+            var lines = _cart.Lines.Select((line, i) => new OrderLine(line.Sku, products[i]!.Name, products[i]!.Price, line.Quantity)).ToArray();
+            var order = new OrderState
+            {
+                Status = OrderStatus.PendingPayment,
+                CartId = CartId,
+                Lines = lines,
+                Currency = _cart.Currency ?? products[0]!.Currency,
+                CreatedAt = now,
+                ExpiresAt = Reservation.Precision(now + checkout.Value.PaymentWindow),
+                Attempt = attempt,
+            };
+
+            var shortages = await HoldAllAsync(orderId, order);
+            if (shortages.Length > 0)
+            {
+                return await RefuseAsync(orderId, InsufficientStock(shortages));
+            }
+
+            var emptied = new CartState { UpdatedAt = now, PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId] };
+            var result = await PlaceAsync(orderId, order, emptied);
+            switch (result.Outcome)
+            {
+                case PlaceOrderOutcome.Placed:
+                    (_cart, _version) = (emptied, result.CartVersion);
+                    return new CheckoutResult(CheckoutOutcome.Created, OrderSnapshots.Of(orderId, order), []);
+                case PlaceOrderOutcome.OrderExists:
+                    // Another activation of this cart placed this very order: this attempt lost.
+                    await TryReleaseAsync(orderId, order);
+                    await ReadAsync();
+                    return await AdoptAsync(orderId);
+                default:
+                    // Another activation changed the cart since this one read it: this attempt lost; start
+                    // again, once, from what Redis holds.
+                    await TryReleaseAsync(orderId, order);
+                    await ReadAsync();
+                    if (round == 2)
+                    {
+                        throw new StoreUnavailableException(
+                            mayHaveBeenApplied: false, "The cart changed while it was being checked out; nothing was ordered. Retry.");
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The order a checkout under this key placed from this cart, under its id of either form.</summary>
+    private string? PlacedOrderFor(string idempotencyKey)
+    {
+        var orderId = OrderIds.For(CartId, idempotencyKey);
+        if (_cart.PlacedOrders.Contains(orderId))
+        {
+            return orderId;
+        }
+
+        var earlierForm = OrderIds.EarlierFormFor(CartId, idempotencyKey);
+        return _cart.PlacedOrders.Contains(earlierForm) ? earlierForm : null;
+    }
+
+    /// <summary>
+    /// Answers with an order placed from this cart that the cart, as stored, does not list: its lines are taken out
+    /// and the order remembered. That is what a store that kept only the first half of the place-order write after
+    /// a crash leaves behind (the order, and the cart as it was).
+    /// </summary>
+    private async Task<CheckoutResult> AdoptAsync(string orderId)
+    {
+        var repeat = await RepeatAsync(orderId);
+        if (_cart.PlacedOrders.Contains(orderId) || repeat.Order is not { } order || order.CartId != CartId)
+        {
+            return repeat;
+        }
+
+        var lines = new List<CartLine>(_cart.Lines);
+        foreach (var line in order.Lines)
+        {
+            var index = lines.FindIndex(l => l.Sku == line.Sku);
+            if (index >= 0 && lines[index].Quantity > line.Quantity)
+            {
+                lines[index] = lines[index] with { Quantity = lines[index].Quantity - line.Quantity };
+            }
+            else if (index >= 0)
+            {
+                lines.RemoveAt(index);
+            }
+        }
+
+        logger.LogWarning("Cart {CartId} did not list order {OrderId}, which was placed from it; its lines are taken out now", CartId, orderId);
+        await StoreAsync(new CartState
+        {
+            Lines = lines,
+            Currency = lines.Count == 0 ? null : _cart.Currency,
+            UpdatedAt = time.GetUtcNow(),
+            PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId],
+        });
+        return repeat;
+    }
+
+    /// <summary>A repeat of a placed checkout is answered with its order (or as an empty cart once the order is forgotten).</summary>
+    private async Task<CheckoutResult> RepeatAsync(string orderId)
+    {
+        var order = await GrainFactory.GetGrain<IOrderGrain>(orderId).GetAsync();
+        return order is null
+            ? new CheckoutResult(CheckoutOutcome.EmptyCart, null, [])
+            : new CheckoutResult(CheckoutOutcome.Duplicate, order, []);
+    }
+
+    /// <summary>
+    /// A refusal is only said when no order was placed under this key: while a silo fails, a second activation
+    /// of this cart may have placed it after this one read the cart, and a client retrying a checkout that
+    /// succeeded must be given its order, not told the cart is empty or short.
+    /// </summary>
+    private async Task<CheckoutResult> RefuseAsync(string orderId, CheckoutResult refusal)
+    {
+        if (await store.OrderExistsAsync(orderId))
+        {
+            await ReadAsync();
+            return await AdoptAsync(orderId);
+        }
+
+        if (refusal.Outcome == CheckoutOutcome.InsufficientStock)
+        {
+            metrics.OrderSettled("rejected");
+        }
+
+        return refusal;
+    }
+
+    /// <summary>
+    /// Holds every line for the order's attempt in parallel. When a line is short or a hold fails, the attempt's
+    /// holds are released again and the shortages returned (or the failure thrown): a refused checkout holds nothing.
+    /// </summary>
+    private async Task<Shortage[]> HoldAllAsync(string orderId, OrderState order)
+    {
+        var holds = order.Lines
+            .Select(line => GrainFactory.GetGrain<IInventoryGrain>(line.Sku).ReserveAsync(orderId, order.Attempt, line.Quantity, order.ExpiresAt))
+            .ToArray();
+        try
+        {
+            await Task.WhenAll(holds);
+        }
+        catch (Exception exception)
+        {
+            await TryReleaseAsync(orderId, order);
+            throw new StoreUnavailableException(
+                mayHaveBeenApplied: false, "Not every line of the cart could be reserved; nothing was ordered.", exception);
+        }
+
+        var shortages = order.Lines
+            .Select((line, i) => (line, result: holds[i].Result))
+            .Where(x => !x.result.Holds)
+            .Select(x => new Shortage(x.line.Sku, x.line.Quantity, x.result.Available))
+            .ToArray();
+        if (shortages.Length > 0)
+        {
+            await TryReleaseAsync(orderId, order);
+        }
+
+        return shortages;
+    }
+
+    /// <summary>
+    /// Stores the order and the emptied cart in one write. When the write's outcome is unknown the attempt's
+    /// holds stay (they may belong to a placed order; if not, they go back when their inventory asks it).
+    /// </summary>
+    private async Task<PlaceOrderResult> PlaceAsync(string orderId, OrderState order, CartState emptied)
+    {
+        try
+        {
+            return await store.PlaceOrderAsync(CartId, _version, emptied, orderId, order);
+        }
+        catch (Exception exception)
+        {
+            var failure = StoreFailures.Classify(exception);
+            if (!failure.MayHaveBeenApplied)
+            {
+                await TryReleaseAsync(orderId, order);
+            }
+
+            DeactivateOnIdle();
+            throw failure;
+        }
+    }
+
+    /// <summary>Releases this attempt's holds, and only them; a hold it cannot release now returns when it expires.</summary>
+    private async Task TryReleaseAsync(string orderId, OrderState order)
+    {
+        try
+        {
+            await Task.WhenAll(order.Lines.Select(line => GrainFactory.GetGrain<IInventoryGrain>(line.Sku).ReleaseAsync(orderId, order.Attempt)));
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Checkout {OrderId} could not release the holds of attempt {Attempt}; they return when they expire", orderId, order.Attempt);
+        }
+    }
+
+    private static CheckoutResult InsufficientStock(Shortage[] shortages) => new(CheckoutOutcome.InsufficientStock, null, shortages);
+}
