@@ -198,7 +198,7 @@ url_of() {
 # heap_after_orders LABEL: the silo's gen-2 heap after the last collection, as its /metrics shows it (the unpaid orders are made).
 heap_after_orders() {
   local bytes
-  bytes=$(curl -s "http://127.0.0.1:$silo_http_port/metrics" | sed -n 's/^dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="gen2"[^}]*} \([0-9.e+]*\).*/\1/p' | head -n 1)
+  bytes=$(curl -s "http://127.0.0.1:$silo_http_port/metrics" | sed -n 's/^dotnet_gc_last_collection_heap_size_bytes{[^}]*gc_heap_generation="gen2"[^}]*} \([0-9.e+]*\).*/\1/p' | head -n 1)
   echo "| $1 | silo gen-2 heap after the run | $(awk -v b="${bytes:-0}" 'BEGIN { printf "%.0f MB", b / 1048576 }') |" >>"$work/heap.md"
 }
 
@@ -238,7 +238,8 @@ for ((round = 1; round <= rounds; round++)); do
         run=checkout label="$system@${LATENCY_RATE}/s"
       fi
       args=(--url "$(url_of "$system")" --label "$label" --duration "$duration" --warmup "$warmup"
-        --connections "$connections" --report "$work/raw/$system/$scenario")
+        --report "$work/raw/$system/$scenario")
+      [[ $scenario == checkout-latency ]] || args+=(--connections "$connections")
       [[ $scenario == checkout-100k ]] && args+=(--outstanding "$outstanding")
       [[ $scenario == checkout-latency ]] && args+=(--rate "$LATENCY_RATE")
       if [[ $system == bare ]]; then
@@ -271,7 +272,7 @@ done
 
 mkdir -p bench/results
 out=bench/results/comparison-$stamp.md
-note="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr)), .NET $(dotnet --version), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'); load generator, Redis and servers share the machine. Each run: closed loop with $connections connections, $warmup warm-up, $duration measured, $rounds round(s); browse over $browse_skus skus (Zipf 1.0), the others over $skus. \`bare\` is the baseline's bare Kestrel endpoint (a constant product, no Redis). $failures run(s) failed."
+note="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr)), .NET $(dotnet --version), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'); $( [[ ${PIN:-0} == 1 ]] && echo "servers and Redis pinned to core ${SERVER_CPUS:-0}, the generators to core ${GENERATOR_CPUS:-1}" || echo "load generator, Redis and servers share the machine"). Each run: closed loop with $connections connections$( [[ -n ${LATENCY_RATE:-} ]] && echo " (checkout-latency: open loop at ${LATENCY_RATE}/s)"), $warmup warm-up, $duration measured, $rounds round(s); browse over $browse_skus skus (Zipf 1.0), the others over $skus. \`bare\` is the baseline's bare Kestrel endpoint (a constant product, no Redis). $failures run(s) failed."
 if [[ -d $work/raw ]]; then
   "${loadgen[@]}" compare "$work/raw" --reference baseline --out "$out" --note "$note" >/dev/null
   if [[ -f $work/wrk.md ]]; then

@@ -18,8 +18,11 @@ namespace Doorbuster.Carts;
 /// <remarks>
 /// Placed on the silo whose gateway the first call came through: a new cart costs no extra hop, and its
 /// checkout is coordinated where its shopper's requests arrive. Not reentrant: while a checkout waits for
-/// its holds, the cart's lines cannot change under it.
+/// its holds, the cart's lines cannot change under it. Collected after 2 idle minutes instead of Orleans'
+/// default 15: a checkout leaves an empty cart behind, and at thousands of checkouts a second a quarter of an
+/// hour of them is millions of activations; a shopper back after a pause costs one read.
 /// </remarks>
+[CollectionAgeLimit(Minutes = 2)]
 [PreferLocalPlacement]
 public sealed partial class CartGrain(
     CheckoutStore store,
