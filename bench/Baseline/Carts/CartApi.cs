@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Doorbuster.Api.Carts;
 using Doorbuster.Baseline.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -5,13 +7,25 @@ namespace Doorbuster.Baseline.Carts;
 
 public static class CartApi
 {
+    /// <summary>
+    /// Cart ids exactly as Doorbuster issues them (<see cref="CartIds"/> is the Api's own, compiled in), so that the
+    /// comparison pays the same signature check per request. Without a configured key one is generated at start:
+    /// its ids then die with the process.
+    /// </summary>
     public static WebApplicationBuilder AddCarts(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CartOptions>()
-            .BindConfiguration(CartOptions.SectionName)
-            .Validate(o => CartOptions.IsAbsentOrValid(o.SigningKey), $"Carts:SigningKey must be base64 of at least {CartOptions.MinKeyBytes} bytes.")
-            .Validate(o => CartOptions.IsAbsentOrValid(o.PreviousSigningKey), $"Carts:PreviousSigningKey must be base64 of at least {CartOptions.MinKeyBytes} bytes.")
+        var generated = string.IsNullOrWhiteSpace(builder.Configuration[$"{CartsOptions.SectionName}:SigningKey"]);
+        if (generated)
+        {
+            builder.Configuration[$"{CartsOptions.SectionName}:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(CartsOptions.MinimumKeyBytes));
+        }
+
+        builder.Services.AddOptions<CartsOptions>()
+            .BindConfiguration(CartsOptions.SectionName)
+            .Validate(o => CartsOptions.KeyBytes(o.SigningKey) is not null, $"Carts:SigningKey must be base64 of at least {CartsOptions.MinimumKeyBytes} bytes.")
+            .Validate(o => o.PreviousSigningKey is null || CartsOptions.KeyBytes(o.PreviousSigningKey) is not null, $"Carts:PreviousSigningKey must be base64 of at least {CartsOptions.MinimumKeyBytes} bytes.")
             .ValidateOnStart();
+        builder.Services.AddSingleton(new GeneratedSigningKey(generated));
         builder.Services.AddSingleton<CartIds>();
         builder.Services.AddSingleton<CartStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -20,8 +34,11 @@ public static class CartApi
 
     public static IEndpointRouteBuilder MapCartApi(this IEndpointRouteBuilder app)
     {
-        // Created now rather than on the first request, so that a generated signing key is announced at start.
-        app.ServiceProvider.GetRequiredService<CartIds>();
+        if (app.ServiceProvider.GetRequiredService<GeneratedSigningKey>().WasGenerated)
+        {
+            app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CartApi))
+                .LogWarning("Carts:SigningKey is not set: cart ids are signed with a key generated for this process only");
+        }
 
         app.MapPost("/api/carts", CreateCart).WithTags("Carts").WithName("CreateCart").WithSummary("Issues a new, empty cart.");
 
@@ -44,12 +61,12 @@ public static class CartApi
         {
             var cartId = context.HttpContext.Request.RouteValues["cartId"] as string;
             var ids = context.HttpContext.RequestServices.GetRequiredService<CartIds>();
-            return cartId is not null && ids.IsIssued(cartId) ? await next(context) : Problems.UnknownCart(cartId ?? "");
+            return cartId is not null && ids.WasIssued(cartId) ? await next(context) : Problems.UnknownCart(cartId ?? "");
         });
 
     public static Created<CartResponse> CreateCart(CartIds ids)
     {
-        var cartId = ids.NewId();
+        var cartId = ids.Issue();
         return TypedResults.Created($"/api/carts/{cartId}", CartStore.Empty(cartId));
     }
 
@@ -105,3 +122,6 @@ public static class CartApi
                 "currency-mismatch", "Currency mismatch", $"'{sku}' is priced in another currency than the rest of the cart."),
         };
 }
+
+/// <summary>Whether the cart signing key was generated at start (none configured).</summary>
+internal sealed record GeneratedSigningKey(bool WasGenerated);

@@ -10,6 +10,12 @@ namespace Doorbuster.Baseline.Http;
 /// left the process) or may have been (it was sent; retry with the same idempotency key). Anything else is
 /// a 500, which is a bug.
 /// </summary>
+/// <remarks>
+/// Not the Api's handler: the Api classifies failures of the cluster between it and Redis (Orleans, the
+/// cluster boundary's timeouts, a grain's <c>StoreUnavailableException</c>), the baseline the Redis client's
+/// own exceptions, because it talks to Redis itself. What both share is the answer: the contract's problem
+/// shape, <c>Retry-After</c>, and on a write <c>changeApplied</c>.
+/// </remarks>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 1;
@@ -37,18 +43,19 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         context.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = status,
-                Title = title,
-                Detail = detail,
-                Type = status == StatusCodes.Status503ServiceUnavailable ? Problems.TypeBase + "unavailable" : null,
-            },
-        });
+            Status = status,
+            Title = title,
+            Detail = detail,
+            Type = status == StatusCodes.Status503ServiceUnavailable ? Problems.TypeBase + "unavailable" : null,
+        };
+        if (status == StatusCodes.Status503ServiceUnavailable && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+        {
+            problem.Extensions["changeApplied"] = Unavailable(exception) == true ? "unknown" : "no";
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
     }
 
     /// <summary>
