@@ -35,8 +35,13 @@ public static class EmbeddedMode
     public static WebApplicationBuilder AddEmbeddedMode(this WebApplicationBuilder builder)
     {
         var storeOptions = builder.Configuration.GetSection(EmbeddedStoreOptions.SectionName).Get<EmbeddedStoreOptions>() ?? new();
-        // The host's logging does not exist yet: the store reports its own warnings to the console.
-        var store = EmbeddedRedisStore.Start(storeOptions, LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)));
+        // The host's logging does not exist yet: the store reports its own warnings to the console. Garnet's argument
+        // parser warns that a logger was handed to it (so its own logging options are ignored): expected here, and
+        // not what a newcomer's first run should open with.
+        var store = EmbeddedRedisStore.Start(storeOptions, LoggerFactory.Create(logging => logging
+            .AddSimpleConsole()
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("ArgParser", LogLevel.Error)));
 
         // Registered before the silo, so it stops after the silo has left the cluster through it.
         builder.Services.AddHostedService(services => new EmbeddedStoreLifetime(store, services.GetRequiredService<ILogger<EmbeddedStoreLifetime>>()));

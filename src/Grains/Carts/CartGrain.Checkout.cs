@@ -29,6 +29,17 @@ public sealed partial class CartGrain
                 return await RepeatAsync(placed);
             }
 
+            if (round > 2)
+            {
+                throw new StoreUnavailableException(
+                    mayHaveBeenApplied: true, "The cart kept changing while it was checked out; whether the order was placed is not known. Retry with the same key.");
+            }
+
+            if (_version == 0 && _cart.Lines.Count > 0 && await PlacedByEarlierReleaseAsync(idempotencyKey) is { } earlier)
+            {
+                return earlier;
+            }
+
             if (_cart.Lines.Count == 0)
             {
                 return await RefuseAsync(orderId, new CheckoutResult(CheckoutOutcome.EmptyCart, null, []));
@@ -71,19 +82,13 @@ public sealed partial class CartGrain
                 case PlaceOrderOutcome.OrderExists:
                     // Another activation of this cart placed this very order: this attempt lost.
                     await TryReleaseAsync(orderId, order);
-                    await ReadAsync();
+                    await ReadAfterLossAsync();
                     return await AdoptAsync(orderId);
                 default:
-                    // Another activation changed the cart since this one read it: this attempt lost; start
-                    // again, once, from what Redis holds.
+                    // Another activation changed the cart since this one read it (and may have placed this order):
+                    // this attempt lost; look again, once, at the cart as stored.
                     await TryReleaseAsync(orderId, order);
-                    await ReadAsync();
-                    if (round == 2)
-                    {
-                        throw new StoreUnavailableException(
-                            mayHaveBeenApplied: false, "The cart changed while it was being checked out; nothing was ordered. Retry.");
-                    }
-
+                    await ReadAfterLossAsync();
                     break;
             }
         }
@@ -140,6 +145,36 @@ public sealed partial class CartGrain
         return repeat;
     }
 
+    /// <summary>
+    /// Re-reads the cart after another activation stored an order under this key or changed the cart: when that
+    /// fails, the order may well exist, and the client must not be told that nothing was applied.
+    /// </summary>
+    private async Task ReadAfterLossAsync()
+    {
+        try
+        {
+            await ReadAsync();
+        }
+        catch (StoreUnavailableException exception)
+        {
+            throw new StoreUnavailableException(
+                mayHaveBeenApplied: true, "The order may have been placed, but the cart could not be read again. Retry with the same key.", exception);
+        }
+    }
+
+    /// <summary>
+    /// A cart still in the earlier release's layout may have placed this checkout's order under the id of the
+    /// earlier form without giving up its lines (that release stored the order, then the cart): adopt it rather
+    /// than place a second one. Asked only of such carts, which are read as version 0 with lines.
+    /// </summary>
+    private async Task<CheckoutResult?> PlacedByEarlierReleaseAsync(string idempotencyKey)
+    {
+        var earlierId = OrderIds.EarlierFormFor(CartId, idempotencyKey);
+        return await GrainFactory.GetGrain<IOrderGrain>(earlierId).GetAsync() is { } order && order.CartId == CartId
+            ? await AdoptAsync(earlierId)
+            : null;
+    }
+
     /// <summary>A repeat of a placed checkout is answered with its order (or as an empty cart once the order is forgotten).</summary>
     private async Task<CheckoutResult> RepeatAsync(string orderId)
     {
@@ -158,7 +193,7 @@ public sealed partial class CartGrain
     {
         if (await store.OrderExistsAsync(orderId))
         {
-            await ReadAsync();
+            await ReadAfterLossAsync();
             return await AdoptAsync(orderId);
         }
 

@@ -64,18 +64,9 @@ public sealed partial class CartGrain(
             return;
         }
 
-        if (_cart.PlacedOrders.Count == 0 && _version > 0)
-        {
-            await StoreAsync(async () =>
-            {
-                await store.DeleteCartAsync(CartId, _version);
-                _version = 0;
-            }, new CartState());
-            return;
-        }
-
-        // The memory of placed orders outlives the lines, so that a late checkout retry is answered with its
-        // order; and a cart of the earlier layout is stored empty, so its old key is never read again.
+        // Stored empty rather than deleted: the memory of placed orders outlives the lines (a late checkout retry
+        // is answered with its order), the version keeps growing (a stale activation's write still fails), and a
+        // cart of the earlier layout is never read from its old key again. The key expires with the cart.
         await StoreAsync(new CartState { UpdatedAt = time.GetUtcNow(), PlacedOrders = _cart.PlacedOrders });
     }
 
@@ -133,19 +124,16 @@ public sealed partial class CartGrain(
         (_cart, _version) = stored is null ? (new CartState(), 0) : (stored.State, stored.Version);
     }
 
-    /// <summary>Stores <paramref name="next"/> and makes it the cart in memory once Redis holds it.</summary>
-    private Task StoreAsync(CartState next) =>
-        StoreAsync(async () => _version = await store.WriteCartAsync(CartId, _version, next), next);
-
     /// <summary>
-    /// Runs a write; memory changes only after it succeeded. When it fails the activation is dropped, so that
-    /// a change Redis may hold is not hidden by memory: the next activation re-reads what Redis has.
+    /// Stores <paramref name="next"/> and makes it the cart in memory once Redis holds it. When the write fails the
+    /// activation is dropped, so that a change Redis may hold is not hidden by memory: the next activation re-reads
+    /// what Redis has.
     /// </summary>
-    private async Task StoreAsync(Func<Task> write, CartState next)
+    private async Task StoreAsync(CartState next)
     {
         try
         {
-            await write();
+            _version = await store.WriteCartAsync(CartId, _version, next);
         }
         catch (Exception exception)
         {

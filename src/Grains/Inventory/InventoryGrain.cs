@@ -99,10 +99,19 @@ public sealed class InventoryGrain(
         return new ReservationResult(outcome, _stored.Available);
     }
 
-    public Task<HoldOutcome> ConfirmAsync(string orderId, CheckoutAttempt attempt, int quantity)
+    public async Task<HoldOutcome> ConfirmAsync(string orderId, CheckoutAttempt attempt, int quantity)
     {
         var key = new HoldKey(orderId, attempt);
-        return ResolveAsync(key, () => _book.Confirm(key, quantity, time.GetUtcNow()));
+        var outcome = await ResolveAsync(key, () => _book.Confirm(key, quantity, time.GetUtcNow()));
+        if (outcome == HoldOutcome.NotHeld)
+        {
+            // "Nothing held" makes a paid order report a line unsold: said only by an activation that proves, with a
+            // write that continues from its version, that no other activation has held the line since it read Redis.
+            _book.ProveCurrent();
+            await _commit.CommitAsync();
+        }
+
+        return outcome;
     }
 
     public Task<HoldOutcome> ReleaseAsync(string orderId, CheckoutAttempt attempt)
@@ -151,7 +160,7 @@ public sealed class InventoryGrain(
         _commit.ThrowIfBroken();
         while (_book.PendingChanges >= RedisInventoryStore.MaxChangesPerWrite)
         {
-            await _commit.WhenStoredAsync();
+            await _commit.CommitAsync();
         }
     }
 
@@ -202,7 +211,7 @@ public sealed class InventoryGrain(
         }
 
         var now = time.GetUtcNow();
-        var due = _book.TakeDue(now, _options.MaxDecisionsPerSweep);
+        var due = _book.TakeDue(now, _options.MaxDecisionsPerSweep, room: RedisInventoryStore.MaxChangesPerWrite - _book.PendingChanges);
         if (due.Count > 0)
         {
             var verdicts = await Task.WhenAll(due.Select(entry => AskOrderAsync(entry.Key)));

@@ -25,7 +25,11 @@ namespace Doorbuster.Inventory;
 /// </remarks>
 public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> cluster, IOptions<InventoryOptions> options)
 {
-    /// <summary>Entries one write may carry: one command's arguments, within what a Lua script can pass on (8,000 in Redis).</summary>
+    /// <summary>
+    /// Entries a write carries before calls wait for the next one; a sweep's verdicts, applied after it asked the
+    /// orders, may add their 256 on top. Well within what one command can take from a Lua script (8,000
+    /// arguments in Redis: about 3,990 entries).
+    /// </summary>
     public const int MaxChangesPerWrite = 2_000;
 
     private const string Tombstone = "~";

@@ -84,6 +84,12 @@ public sealed class StockBook
         _countersChanged = true;
     }
 
+    /// <summary>
+    /// Makes the next write carry the counters even if nothing changed: a write that continues from this book's
+    /// version proves that no other activation wrote since, and fails if one did.
+    /// </summary>
+    public void ProveCurrent() => _countersChanged = true;
+
     /// <summary>Remembers a restock done under <paramref name="key"/>, to be written with the next batch.</summary>
     public void RecordRestock(string key, RestockRecord record)
     {
@@ -179,13 +185,15 @@ public sealed class StockBook
     /// <summary>
     /// Takes up to <paramref name="max"/> holds that are due for their order's verdict at <paramref name="now"/>
     /// (a taken hold stays held; it comes back only through <see cref="AskAgainAt"/>), and forgets the
-    /// confirmations whose memory has run out.
+    /// confirmations whose memory has run out — all in all at most <paramref name="room"/> entries, each of which
+    /// the next write will carry.
     /// </summary>
-    public List<(HoldKey Key, Reservation Hold)> TakeDue(DateTimeOffset now, int max)
+    public List<(HoldKey Key, Reservation Hold)> TakeDue(DateTimeOffset now, int max, int room = int.MaxValue)
     {
         var due = new List<(HoldKey, Reservation)>();
         var taken = new HashSet<HoldKey>();
-        while (due.Count < max && _due.TryPeek(out var item, out var dueAt) && dueAt <= now)
+        var forgotten = 0;
+        while (due.Count < max && due.Count + forgotten < room && _due.TryPeek(out var item, out var dueAt) && dueAt <= now)
         {
             _due.Dequeue();
             if (!_entries.TryGetValue(item.Key, out var entry) || entry.ExpiresAt != item.Stamp)
@@ -197,6 +205,7 @@ public sealed class StockBook
             {
                 _entries.Remove(item.Key);
                 _changedEntries[item.Key] = null;
+                forgotten++;
             }
             else if (taken.Add(item.Key))
             {
@@ -220,6 +229,13 @@ public sealed class StockBook
     /// <summary>Hands the changes since the last write to one write, and starts collecting the next.</summary>
     public StockWrite TakeWrite()
     {
+        // A field this write sets again is not removed after it: the set is the newer word.
+        if (_purge.Count > 0)
+        {
+            var set = new HashSet<string>(_changedEntries.Keys.Select(key => key.Field), StringComparer.Ordinal);
+            set.UnionWith(_newRestocks.Keys.Select(key => "!" + key));
+            _purge.RemoveAll(set.Contains);
+        }
         var write = new StockWrite(Version, Available, Reserved, Sold, TotalRestocked, _changedEntries, _newRestocks, _purge);
         _changedEntries = [];
         _newRestocks = new Dictionary<string, RestockRecord>(StringComparer.Ordinal);

@@ -59,8 +59,6 @@ public sealed class OrderGrain(
                 // payment is decided here, stored, and then carried out on every line.
                 await SettleAsync(OrderStatus.Paid);
                 break;
-            case OrderStatus.Paid when _order.UnsoldSkus.Length > 0:
-                return new OrderActionResult(OrderActionOutcome.LinesUnsold, Snapshot(), _order.UnsoldSkus);
         }
 
         return await SellLinesAsync();
@@ -101,8 +99,10 @@ public sealed class OrderGrain(
     /// <remarks>
     /// "Nothing held" is trusted while the inventories still remember their confirmations: until half of
     /// <see cref="Holds.ConfirmationMemory"/> after the payment was decided. A later repeat still confirms any
-    /// line that is held (a confirmation lost to a crash), and takes "nothing held" as sold before; so does an
-    /// order of the earlier release, whose inventories remembered no confirmation.
+    /// line that is held (a confirmation lost to a crash), and takes "nothing held" as sold before — except for a
+    /// line already found unsold; so does an order of the earlier release, whose inventories remembered no
+    /// confirmation. A line found unsold is asked again on every repeat: should its hold turn up after all, it is
+    /// sold and the order says so.
     /// </remarks>
     private async Task<OrderActionResult> SellLinesAsync()
     {
@@ -110,7 +110,8 @@ public sealed class OrderGrain(
         var outcomes = await Task.WhenAll(lines.Select(line => Inventory(line.Sku).ConfirmAsync(OrderId, _order.Attempt, line.Quantity)));
         var remembered = _order.Attempt != CheckoutAttempt.EarlierRelease && time.GetUtcNow() < _order.SettledAt + (Holds.ConfirmationMemory / 2);
         var unsold = lines
-            .Where((_, i) => outcomes[i] is HoldOutcome.ConfirmedShort || (outcomes[i] is HoldOutcome.NotHeld && remembered))
+            .Where((line, i) => outcomes[i] is HoldOutcome.ConfirmedShort
+                || (outcomes[i] is HoldOutcome.NotHeld && (remembered || _order.UnsoldSkus.Contains(line.Sku))))
             .Select(line => line.Sku)
             .ToArray();
         if (unsold.Length == 0)
@@ -120,7 +121,19 @@ public sealed class OrderGrain(
                 metrics.OrderSettled("paid");
             }
 
+            if (_order.UnsoldSkus.Length > 0)
+            {
+                // Reported unsold before, sold since (a hold its inventory found later, or confirmed at its expiry).
+                _order.UnsoldSkus = [];
+                await StoreAsync();
+            }
+
             return Result(OrderActionOutcome.Done);
+        }
+
+        if (unsold.SequenceEqual(_order.UnsoldSkus))
+        {
+            return new OrderActionResult(OrderActionOutcome.LinesUnsold, Snapshot(), unsold);
         }
 
         foreach (var sku in unsold)

@@ -44,14 +44,6 @@ public sealed class CheckoutStore
         return version + 1
         """;
 
-    private const string DeleteScript = VersionOf + "\n" + """
-        if version_of(redis.call('GET', KEYS[1])) ~= tonumber(ARGV[1]) then
-          return -1
-        end
-        redis.call('DEL', KEYS[1])
-        return 0
-        """;
-
     /// <summary>
     /// KEYS: cart, order. ARGV: the cart's expected version, cart state, cart expiry, order state, order expiry. The
     /// order is stored first: a store that keeps only the first command of the script after a crash keeps an order
@@ -105,22 +97,13 @@ public sealed class CheckoutStore
     {
         var current = ReadAsync<CartState>(CartKey(cartId));
         var earlier = ReadEarlierAsync<CartState>(_earlierCarts, grainId);
-        return await current ?? await earlier;
+        await Task.WhenAll(current, earlier);
+        return current.Result ?? earlier.Result;
     }
 
     /// <summary>Stores the cart; answers its new version. Throws <see cref="InconsistentStateException"/> when another activation wrote it.</summary>
     public Task<long> WriteCartAsync(string cartId, long expectedVersion, CartState cart) =>
         WriteAsync(CartKey(cartId), expectedVersion, cart, _cartSeconds);
-
-    /// <summary>Deletes the cart; throws <see cref="InconsistentStateException"/> when another activation wrote it.</summary>
-    public async Task DeleteCartAsync(string cartId, long expectedVersion)
-    {
-        var result = (long)await _redis.GetDatabase().ScriptEvaluateAsync(DeleteScript, [CartKey(cartId)], [expectedVersion]);
-        if (result < 0)
-        {
-            throw Conflict(CartKey(cartId), expectedVersion);
-        }
-    }
 
     /// <summary>
     /// Stores a new order and the cart it was placed from in one atomic write, only if the cart is still at

@@ -159,4 +159,36 @@ public sealed class StockBookTests
         Assert.Equal(confirmed, Reservation.Decode(confirmed.Encode()));
         Assert.Equal(new Reservation(2, Now), Reservation.Decode($"2:{Now.ToUnixTimeMilliseconds()}"));
     }
+
+    [Fact]
+    public void ASweepForgetsNoMoreConfirmationsThanTheNextWriteHasRoomFor()
+    {
+        var book = EmptyBook();
+        book.Restock(10);
+        for (var i = 0; i < 10; i++)
+        {
+            book.Reserve(Hold($"paid-{i}"), 1, Now.AddMinutes(1), Now);
+            book.Confirm(Hold($"paid-{i}"), 1, Now);
+        }
+
+        book.TakeWrite();
+        var due = book.TakeDue(Now + Holds.ConfirmationMemory, max: 100, room: 3);
+
+        Assert.Empty(due);
+        Assert.Equal(3, book.PendingChanges);
+        Assert.Equal(7, book.EntryCount);
+    }
+
+    [Fact]
+    public void AFieldAWriteSetsIsNotAlsoPurgedByIt()
+    {
+        var book = StockBook.From(
+            new StoredStock(1, 0, 0, 0, 0, new Dictionary<HoldKey, Reservation>(), Purge: ["!truck-1", "o-9:0000000000000001", "o-7"]), Grace);
+
+        book.Restock(5);
+        book.RecordRestock("truck-1", new RestockRecord(5, 5, 0, 0, 5, Now));
+        book.Reserve(Hold("o-9"), 1, Now.AddMinutes(1), Now);
+
+        Assert.Equal(["o-7"], book.TakeWrite().Purge!);
+    }
 }

@@ -48,6 +48,39 @@ public sealed class EarlierReleaseTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ACheckoutTheEarlierReleasePlacedButDidNotTakeOutOfTheCartIsNotPlacedTwice()
+    {
+        // Arrange: the earlier release stored the order (and its hold), then stopped before it emptied the cart.
+        var sku = await OrderTestData.CreateProductAsync(fixture.Grains, stock: 5);
+        var cartId = $"cart-{Guid.NewGuid():N}";
+        var orderId = OrderIds.EarlierFormFor(cartId, OrderTestData.Key);
+        var expiresAt = Reservation.Precision(fixture.Clocks.Now.AddMinutes(10));
+        await WriteEarlierHoldAsync(sku, orderId, 2, expiresAt);
+        await WriteEarlierStateAsync(StorageNames.Orders, GrainId.Create("order", orderId), new OrderState
+        {
+            Status = OrderStatus.PendingPayment,
+            CartId = cartId,
+            Lines = [new OrderLine(sku, sku, 3.00m, 2)],
+            CreatedAt = fixture.Clocks.Now,
+            ExpiresAt = expiresAt,
+        });
+        await WriteEarlierStateAsync(StorageNames.Carts, GrainId.Create("cart", cartId), new CartState
+        {
+            Lines = [new CartLine(sku, 2)],
+            Currency = "USD",
+        });
+
+        // Act: the client's retry, under the same key, reaches the new release.
+        var cart = fixture.Grains.GetGrain<ICartGrain>(cartId);
+        var repeated = await cart.CheckoutAsync(OrderTestData.Key);
+
+        // Assert: the order the earlier release placed, nothing held twice, and the cart gave up its lines.
+        Assert.Equal((CheckoutOutcome.Duplicate, orderId), (repeated.Outcome, repeated.Order!.OrderId));
+        Assert.Equal(new StockLevel(sku, 3, 2, 0, 5), await fixture.Grains.GetGrain<IInventoryGrain>(sku).GetAsync());
+        Assert.Empty((await cart.GetAsync()).Lines);
+    }
+
+    [Fact]
     public async Task AnExpiredHoldFromTheEarlierReleaseIsDecidedByItsOrder()
     {
         // Arrange: the earlier release's hold of an order that was cancelled before its release was done.
@@ -86,8 +119,9 @@ public sealed class EarlierReleaseTests(ClusterFixture fixture)
         });
         var cart = fixture.Grains.GetGrain<ICartGrain>(cartId);
 
-        // Act
+        // Act: read it, change it (stored in the new layout), empty it, and read it from Redis again.
         var read = await cart.GetAsync();
+        await cart.AddAsync(sku, 1, "USD");
         await cart.ClearAsync();
         await Activations.DeactivateAsync(fixture.Grains, cart);
         var afterClear = await cart.GetAsync();

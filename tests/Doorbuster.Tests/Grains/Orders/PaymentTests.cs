@@ -55,6 +55,26 @@ public sealed class PaymentTests(ClusterFixture fixture)
         Assert.Equal(new StockLevel(lost, 5, 0, 0, 5), await fixture.Grains.GetGrain<IInventoryGrain>(lost).GetAsync());
     }
 
+    [Fact]
+    public async Task AnInventoryActivationThatReadRedisBeforeTheHoldWasMadeNeverReportsThePaidLineUnsold()
+    {
+        // Arrange: a second activation of the sku's inventory read the stock before the checkout held a unit.
+        var sku = await OrderTestData.CreateProductAsync(fixture.Grains, stock: 5);
+        await using var second = await fixture.StartSecondActivationsAsync();
+        await second.GrainFactory.GetGrain<IInventoryGrain>(sku).GetAsync();
+        var placed = await OrderTestData.CheckoutAsync(fixture.Grains, sku, quantity: 1);
+
+        // Act: the payment reaches the second cluster, whose inventory activation knows no hold.
+        var order = second.GrainFactory.GetGrain<IOrderGrain>(placed.OrderId);
+        var first = await Record.ExceptionAsync(order.PayAsync);
+        var retried = await order.PayAsync();
+
+        // Assert: the stale activation could not prove it was current, so it said nothing; the retry sold the line.
+        Assert.IsType<StoreUnavailableException>(first);
+        Assert.Equal((OrderActionOutcome.Done, OrderStatus.Paid), (retried.Outcome, retried.Order!.Status));
+        Assert.Equal(new StockLevel(sku, 4, 0, 1, 5), await second.GrainFactory.GetGrain<IInventoryGrain>(sku).GetAsync());
+    }
+
     /// <summary>A <see cref="MeterRecorder"/> on every silo of a cluster.</summary>
     private sealed class MeterRecorders(TestCluster cluster, string instrument) : IDisposable
     {
