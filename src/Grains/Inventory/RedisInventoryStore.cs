@@ -1,4 +1,5 @@
 using System.Globalization;
+using Doorbuster.Persistence;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -116,7 +117,7 @@ public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<C
                 restocks,
                 purge);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (StoreFailures.IsOutage(exception))
         {
             throw new StoreUnavailableException(mayHaveBeenApplied: false, $"The stock of {sku} could not be read.", exception);
         }
@@ -169,7 +170,7 @@ public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<C
             var value = await redis.GetDatabase().StringGetAsync(EarlierRestockKey(sku, key));
             return value.IsNull ? null : RestockRecord.Decode(value.ToString());
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (StoreFailures.IsOutage(exception))
         {
             throw new StoreUnavailableException(mayHaveBeenApplied: false, $"The restocks of {sku} could not be read.", exception);
         }

@@ -129,7 +129,7 @@ public sealed class CheckoutStore
         {
             return await _redis.GetDatabase().KeyExistsAsync(OrderKey(orderId));
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (StoreFailures.IsOutage(exception))
         {
             throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Whether order {orderId} exists could not be read; nothing was changed.", exception);
         }
@@ -158,7 +158,7 @@ public sealed class CheckoutStore
             var version = long.Parse(stored.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture);
             return new Versioned<T>(_serializer.Deserialize<T>(stored.AsMemory(separator + 1))!, version);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (StoreFailures.IsOutage(exception))
         {
             throw new StoreUnavailableException(mayHaveBeenApplied: false, $"{key} could not be read; nothing was changed.", exception);
         }

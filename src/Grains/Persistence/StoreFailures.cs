@@ -26,6 +26,16 @@ public static class StoreFailures
     }
 
     /// <summary>
+    /// True for a failure to reach the store: a Redis client error, a timeout, or a connection that broke under
+    /// a command — which StackExchange.Redis may hand over as the socket's own exception (a reset connection
+    /// surfaced as <c>Pipelines.Sockets.Unofficial.ConnectionResetException</c> when the store was killed). A
+    /// grain turns these into a <see cref="StoreUnavailableException"/>, which carries no inner exception: an
+    /// exception Orleans has no codec for would turn the answer into a 500.
+    /// </summary>
+    public static bool IsOutage(Exception exception) =>
+        exception is RedisException or TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
+
+    /// <summary>
     /// False only when the write provably never ran: it was never sent, or the store refused it (a script
     /// error or an etag check runs before anything is changed). A timeout or a lost connection after
     /// sending is unknown, and so is anything unexpected.
