@@ -1,6 +1,7 @@
 using System.Reflection;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.FrontDoor;
+using Doorbuster.Api.FrontDoor.OpenApi;
 using Doorbuster.Api.Hosting;
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
@@ -54,6 +55,7 @@ internal static class KnownSettings
         .. Section(CartsOptions.SectionName, typeof(CartsOptions)),
         .. Section(AdmissionOptions.SectionName, typeof(AdmissionOptions)),
         .. Section(EmbeddedStoreOptions.SectionName, typeof(EmbeddedStoreOptions)),
+        .. Section(OpenApiOptions.SectionName, typeof(OpenApiOptions)),
         .. s_grains,
         .. s_framework,
     ]);

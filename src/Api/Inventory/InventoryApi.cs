@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Doorbuster.Api.Catalog;
 using Doorbuster.Api.FrontDoor;
@@ -10,13 +11,20 @@ using Microsoft.AspNetCore.Mvc;
 namespace Doorbuster.Api.Inventory;
 
 /// <summary>The stock of a sku, as the Api shows it.</summary>
-public sealed record StockResponse(string Sku, long Available, long Reserved, long Sold)
+[Description("The stock of a sku: available + reserved + sold is everything ever restocked.")]
+public sealed record StockResponse(
+    [property: Description("The product.")] string Sku,
+    [property: Description("Units that can be reserved now.")] long Available,
+    [property: Description("Units held by orders awaiting payment.")] long Reserved,
+    [property: Description("Units sold.")] long Sold)
 {
     public static StockResponse From(StockLevel stock) => new(stock.Sku, stock.Available, stock.Reserved, stock.Sold);
 }
 
 /// <summary>The body of a restock.</summary>
-public sealed record RestockRequest([property: Required] int? Quantity);
+[Description("Units to add to what is available.")]
+public sealed record RestockRequest(
+    [property: Required, Range(1, 1_000_000), Description("Units to add, 1-1,000,000.")] int? Quantity);
 
 public static class InventoryApi
 {

@@ -82,9 +82,12 @@ public sealed class OpenApiTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task EveryErrorResponseIsAProblemDocumentWithTypeTitleStatusAndDetail()
+    public async Task EveryErrorResponseIsAProblemDocumentDerivedFromProblemDetails()
     {
         var document = await DocumentAsync();
+        var problem = Schema(document, "ProblemDetails");
+        var required = problem.GetProperty("required").EnumerateArray().Select(field => field.GetString()).ToArray();
+        Assert.True(ProblemFields.All(required.Contains), $"ProblemDetails requires [{string.Join(", ", required)}]");
 
         foreach (var operation in Operations(document))
         {
@@ -92,17 +95,126 @@ public sealed class OpenApiTests(ApiFactory api)
             {
                 var content = Resolve(document, response.Value).GetProperty("content");
                 Assert.Equal(["application/problem+json"], content.EnumerateObject().Select(media => media.Name));
-                var schema = Resolve(document, content.GetProperty("application/problem+json").GetProperty("schema"));
-                var required = schema.GetProperty("required").EnumerateArray().Select(field => field.GetString()).ToArray();
+                var reference = content.GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString()!;
+                var name = reference[(reference.LastIndexOf('/') + 1)..];
                 Assert.True(
-                    ProblemFields.All(required.Contains),
-                    $"{operation.Route} {response.Name}: the problem schema requires [{string.Join(", ", required)}]");
-                if (response.Name == "400")
+                    name == "ProblemDetails" || BaseOf(Schema(document, name)) == "ProblemDetails",
+                    $"{operation.Route} {response.Name}: {name} does not derive from ProblemDetails (allOf)");
+                var expected = (operation.Id, response.Name) switch
                 {
-                    Assert.True(schema.GetProperty("properties").TryGetProperty("errors", out _), $"{operation.Route} 400: no errors in its schema");
+                    (_, "400") => "ValidationProblemDetails",
+                    ("Checkout", "409") => "InsufficientStockProblem",
+                    ("PayOrder" or "CancelOrder", "409") => "OrderConflictProblem",
+                    (_, "503") => "UnavailableProblem",
+                    _ => "ProblemDetails",
+                };
+                Assert.True(name == expected, $"{operation.Route} {response.Name}: answers {name}, expected {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EveryProblemExtensionTheApiSendsIsModelledAndDetailIsTheMessage()
+    {
+        var document = await DocumentAsync();
+
+        var problem = Schema(document, "ProblemDetails").GetProperty("properties");
+        Assert.True(problem.TryGetProperty("traceId", out _), "traceId, sent with every problem, is not modelled");
+        Assert.True(
+            problem.GetProperty("detail").TryGetProperty("x-ms-primary-error-message", out var primary) && primary.GetBoolean(),
+            "detail is not marked as the error message (x-ms-primary-error-message)");
+        var types = problem.GetProperty("type").GetProperty("description").GetString()!;
+        Assert.All(
+            ["validation", "empty-cart", "not-found", "insufficient-stock", "order-state", "lines-unsold", "overloaded", "unavailable"],
+            slug => Assert.Contains(slug, types, StringComparison.Ordinal));
+
+        Assert.True(DerivedProperties(document, "ValidationProblemDetails").TryGetProperty("errors", out _), "errors is not modelled");
+        var shortages = DerivedProperties(document, "InsufficientStockProblem").GetProperty("shortages");
+        Assert.EndsWith("/ShortageResponse", shortages.GetProperty("items").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+        Assert.True(DerivedProperties(document, "OrderConflictProblem").TryGetProperty("unsoldSkus", out _), "unsoldSkus is not modelled");
+        var changeApplied = DerivedProperties(document, "UnavailableProblem").GetProperty("changeApplied");
+        Assert.Equal(["no", "unknown"], changeApplied.GetProperty("enum").EnumerateArray().Select(value => value.GetString()));
+    }
+
+    [Fact]
+    public async Task MoneyIsADecimalAndAnOrdersStatusIsAnEnumOfTheContractsStates()
+    {
+        var document = await DocumentAsync();
+
+        foreach (var (schema, property) in new[]
+        {
+            ("ProductResponse", "price"), ("ProductUpsertRequest", "price"), ("CartResponse", "total"), ("CartItemResponse", "unitPrice"),
+            ("CartItemResponse", "lineTotal"), ("OrderResponse", "total"), ("OrderLineResponse", "unitPrice"), ("OrderLineResponse", "lineTotal"),
+        })
+        {
+            Assert.True(Schema(document, schema).GetProperty("properties").GetProperty(property).GetProperty("format").GetString() == "decimal", $"{schema}.{property} is not a decimal");
+        }
+
+        var status = Resolve(document, Schema(document, "OrderResponse").GetProperty("properties").GetProperty("status"));
+        Assert.Equal(["PendingPayment", "Paid", "Cancelled", "Expired"], status.GetProperty("enum").EnumerateArray().Select(value => value.GetString()));
+
+        // An order line is a type of its own, not a cart's line.
+        var items = Schema(document, "OrderResponse").GetProperty("properties").GetProperty("items").GetProperty("items").GetProperty("$ref").GetString();
+        Assert.Equal("#/components/schemas/OrderLineResponse", items);
+    }
+
+    [Fact]
+    public async Task EveryOperationParameterAndPropertyIsDescribed()
+    {
+        var document = await DocumentAsync();
+        var missing = new List<string>();
+        foreach (var operation in Operations(document))
+        {
+            if (!operation.Json.TryGetProperty("description", out var description) || string.IsNullOrWhiteSpace(description.GetString()))
+            {
+                missing.Add(operation.Route);
+            }
+
+            foreach (var parameter in operation.Json.TryGetProperty("parameters", out var parameters) ? parameters.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            {
+                if (!parameter.TryGetProperty("description", out _))
+                {
+                    missing.Add($"{operation.Route} parameter {parameter.GetProperty("name").GetString()}");
                 }
             }
         }
+
+        foreach (var schema in document.GetProperty("components").GetProperty("schemas").EnumerateObject())
+        {
+            var properties = schema.Value.TryGetProperty("properties", out var own) ? own
+                : schema.Value.TryGetProperty("allOf", out _) ? DerivedProperties(document, schema.Name) : default;
+            foreach (var property in properties.ValueKind == JsonValueKind.Object ? properties.EnumerateObject() : Enumerable.Empty<JsonProperty>())
+            {
+                if (!property.Value.TryGetProperty("description", out _))
+                {
+                    missing.Add($"{schema.Name}.{property.Name}");
+                }
+            }
+        }
+
+        Assert.True(missing.Count == 0, $"Without a description: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public async Task TheContractsBoundsAndPatternsAreInTheDocument()
+    {
+        var document = await DocumentAsync();
+
+        var checkout = Operation(document, "Checkout").Json.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+        Assert.Equal(Identifiers.Pattern, checkout["cartId"].GetProperty("pattern").GetString());
+        Assert.Equal((1, 64), (checkout["Idempotency-Key"].GetProperty("minLength").GetInt32(), checkout["Idempotency-Key"].GetProperty("maxLength").GetInt32()));
+        var list = Operation(document, "ListProducts").Json.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+        Assert.Equal((1, 100), (list["pageSize"].GetProperty("minimum").GetInt32(), list["pageSize"].GetProperty("maximum").GetInt32()));
+        Assert.Equal(1, list["page"].GetProperty("minimum").GetInt32());
+
+        Assert.Equal((1, 99), Bounds(Schema(document, "AddCartItemRequest"), "quantity"));
+        Assert.Equal((0, 99), Bounds(Schema(document, "SetCartItemRequest"), "quantity"));
+        Assert.Equal((1, 1_000_000), Bounds(Schema(document, "RestockRequest"), "quantity"));
+        var upsert = Schema(document, "ProductUpsertRequest").GetProperty("properties");
+        Assert.Equal((1, 200), (upsert.GetProperty("name").GetProperty("minLength").GetInt32(), upsert.GetProperty("name").GetProperty("maxLength").GetInt32()));
+        Assert.Equal(4000, upsert.GetProperty("description").GetProperty("maxLength").GetInt32());
+        Assert.Equal(Identifiers.Pattern, upsert.GetProperty("category").GetProperty("pattern").GetString());
+        Assert.Equal(1_000_000m, upsert.GetProperty("price").GetProperty("maximum").GetDecimal());
     }
 
     [Fact]
@@ -217,12 +329,16 @@ public sealed class OpenApiTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task NoServerAddressEndsWithASlash()
+    public async Task TheServerAddressIsTheConfiguredOneAndNeverTheRequestsHost()
     {
-        var servers = (await DocumentAsync()).GetProperty("servers").EnumerateArray().Select(server => server.GetProperty("url").GetString()!).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json") { Headers = { Host = "evil.example" } };
+        var unconfigured = await (await api.CreateClient().SendAsync(request)).AssertOkJsonAsync();
+        Assert.Equal(["/"], unconfigured.GetProperty("servers").EnumerateArray().Select(server => server.GetProperty("url").GetString()));
 
-        Assert.NotEmpty(servers);
-        Assert.All(servers, url => Assert.False(url.EndsWith('/'), $"server url '{url}' ends with a slash"));
+        await using var configured = api.WithWebHostBuilder(builder => builder.UseSetting("OpenApi:ServerUrl", "https://shop.example/"));
+        var forged = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json") { Headers = { Host = "evil.example" } };
+        var document = await (await configured.CreateClient().SendAsync(forged)).AssertOkJsonAsync();
+        Assert.Equal(["https://shop.example"], document.GetProperty("servers").EnumerateArray().Select(server => server.GetProperty("url").GetString()));
     }
 
     [Fact]
@@ -237,6 +353,23 @@ public sealed class OpenApiTests(ApiFactory api)
         var client = production.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/openapi/v1.json")).StatusCode);
+    }
+
+    private static JsonElement Schema(JsonElement document, string name) => document.GetProperty("components").GetProperty("schemas").GetProperty(name);
+
+    /// <summary>The schema a derived problem names first in its <c>allOf</c>.</summary>
+    private static string? BaseOf(JsonElement schema) =>
+        schema.TryGetProperty("allOf", out var parts) && parts[0].TryGetProperty("$ref", out var reference)
+            ? reference.GetString()![(reference.GetString()!.LastIndexOf('/') + 1)..]
+            : null;
+
+    /// <summary>The properties a derived schema adds to its base (the second part of its <c>allOf</c>).</summary>
+    private static JsonElement DerivedProperties(JsonElement document, string name) => Schema(document, name).GetProperty("allOf")[1].GetProperty("properties");
+
+    private static (int Minimum, int Maximum) Bounds(JsonElement schema, string property)
+    {
+        var value = schema.GetProperty("properties").GetProperty(property);
+        return (value.GetProperty("minimum").GetInt32(), value.GetProperty("maximum").GetInt32());
     }
 
     private async Task<JsonElement> DocumentAsync() => await (await api.CreateClient().GetAsync("/openapi/v1.json")).AssertOkJsonAsync();

@@ -1,3 +1,4 @@
+using Doorbuster.Api.Orders;
 using Doorbuster.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -6,9 +7,11 @@ namespace Doorbuster.Api.FrontDoor.OpenApi;
 
 /// <summary>
 /// The document-wide parts: what the document is, the admin key's security scheme (which the operations
-/// refer to), and server addresses without a trailing slash, since paths begin with one.
+/// refer to), the problem schemas (<see cref="ProblemSchemas"/>), and the server address: the one configured
+/// (<see cref="OpenApiOptions.ServerUrl"/>), never one a request chose with its <c>Host</c> header; without one, <c>/</c>, so clients
+/// use the address they fetched the document from.
 /// </summary>
-internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
+internal sealed class ContractDocumentTransformer(Microsoft.Extensions.Options.IOptions<OpenApiOptions> options) : IOpenApiDocumentTransformer
 {
     /// <summary>The feature tags of the endpoints (<c>WithTags</c>), described as the contract's sections.</summary>
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
@@ -19,7 +22,7 @@ internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
         ["Orders"] = "Checkout (all or nothing, idempotent per Idempotency-Key), payment and cancellation.",
     };
 
-    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info.Title = "Doorbuster HTTP API";
         document.Info.Description =
@@ -40,14 +43,13 @@ internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
             Description = "The admin key (configuration Admin:ApiKey, environment Admin__ApiKey); embedded mode logs a generated one at start-up.",
         });
 
-        foreach (var server in document.Servers ?? [])
-        {
-            if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
-            {
-                server.Url = url.TrimEnd('/');
-            }
-        }
+        document.Servers = options.Value.ServerUrl is { } url
+            ? [new OpenApiServer { Url = url.AbsoluteUri.TrimEnd('/'), Description = "The public address of this deployment." }]
+            : [new OpenApiServer { Url = "/", Description = "Wherever this document was fetched from (a deployment may advertise its public address)." }];
 
-        return Task.CompletedTask;
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas.TryAdd(nameof(ShortageResponse), await context.GetOrCreateSchemaAsync(typeof(ShortageResponse), null, cancellationToken));
+        ProblemSchemas.Apply(document);
     }
 }

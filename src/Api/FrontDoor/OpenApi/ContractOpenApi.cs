@@ -18,13 +18,19 @@ public static class ContractOpenApi
     /// <summary>The name of the security scheme of the admin key in the document's components.</summary>
     public const string AdminKeySchemeName = "adminKey";
 
-    public static IServiceCollection AddContractOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(DocumentName, options =>
+    public static IServiceCollection AddContractOpenApi(this IServiceCollection services)
+    {
+        services.AddOptions<OpenApiOptions>()
+            .BindConfiguration(OpenApiOptions.SectionName)
+            .Validate(o => o.ServerUrl is null || (o.ServerUrl.IsAbsoluteUri && o.ServerUrl.Scheme is "http" or "https"), "OpenApi:ServerUrl must be an absolute http or https address.")
+            .ValidateOnStart();
+        return services.AddOpenApi(DocumentName, options =>
         {
             options.AddSchemaTransformer<RequiredFieldsSchemaTransformer>();
             options.AddOperationTransformer<ContractResponsesTransformer>();
             options.AddDocumentTransformer<ContractDocumentTransformer>();
         });
+    }
 
     public static WebApplication MapContractOpenApi(this WebApplication app)
     {

@@ -67,6 +67,9 @@ internal sealed class ContractResponsesTransformer : IOpenApiOperationTransforme
                 RetryAfter());
         }
 
+        DescribeParameters(operation);
+        operation.Description ??= operation.Summary;
+
         // In status order, as a reader looks them up.
         var ordered = operation.Responses.OrderBy(entry => entry.Key, StringComparer.Ordinal).ToList();
         operation.Responses.Clear();
@@ -82,6 +85,63 @@ internal sealed class ContractResponsesTransformer : IOpenApiOperationTransforme
                     Required = true,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
                 };
+            }
+        }
+    }
+
+    /// <summary>The contract's rules for each parameter, as schema bounds and patterns, and what it means.</summary>
+    private static void DescribeParameters(OpenApiOperation operation)
+    {
+        foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+        {
+            var schema = parameter.Schema as OpenApiSchema;
+            switch (parameter.Name)
+            {
+                case "sku" or "cartId" or "orderId" or "category":
+                    parameter.Description ??= parameter.Name switch
+                    {
+                        "sku" => "The product (its stock keeping unit).",
+                        "cartId" => "The cart, by the id POST /api/carts issued; an id the server did not issue is a 404.",
+                        "orderId" => "The order, by the id its checkout answered with.",
+                        _ => "List only the products of this category; every product when left out.",
+                    };
+                    if (schema is not null)
+                    {
+                        schema.Pattern = Identifiers.Pattern;
+                        schema.MinLength = 1;
+                        schema.MaxLength = Identifiers.MaxLength;
+                    }
+
+                    break;
+                case "page":
+                    parameter.Description ??= "The page, from 1 (1 when left out).";
+                    if (schema is not null)
+                    {
+                        schema.Minimum = "1";
+                    }
+
+                    break;
+                case "pageSize":
+                    parameter.Description ??= "Products per page, 1-100 (20 when left out).";
+                    if (schema is not null)
+                    {
+                        schema.Minimum = "1";
+                        schema.Maximum = "100";
+                    }
+
+                    break;
+                case Orders.OrderApi.IdempotencyKeyHeader:
+                    parameter.Description ??= parameter.Required
+                        ? "Names this checkout: a repeat with the same key returns the same order and reserves nothing more, also after a lost answer. 1-64 visible ASCII characters."
+                        : "Names this restock: a repeat with the same key within 24 hours is counted once and answered like the first. 1-64 visible ASCII characters.";
+                    if (schema is not null)
+                    {
+                        schema.MinLength = 1;
+                        schema.MaxLength = Doorbuster.Orders.OrderIds.MaxIdempotencyKeyLength;
+                        schema.Pattern = "^[!-~]{1,64}$";
+                    }
+
+                    break;
             }
         }
     }

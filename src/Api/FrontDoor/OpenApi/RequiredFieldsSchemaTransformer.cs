@@ -11,7 +11,8 @@ namespace Doorbuster.Api.FrontDoor.OpenApi;
 /// positional field as required and nullable, which is true of neither. A request type that marks its
 /// required fields with <see cref="RequiredAttribute"/> requires exactly those, and they are not nullable
 /// (the Api refuses a null for them with a 400). Every problem document carries
-/// <c>type</c>, <c>title</c>, <c>status</c> and <c>detail</c>.
+/// <c>type</c>, <c>title</c>, <c>status</c> and <c>detail</c>. Money (<see cref="decimal"/>) gets the format
+/// <c>decimal</c>.
 /// </summary>
 internal sealed class RequiredFieldsSchemaTransformer : IOpenApiSchemaTransformer
 {
@@ -19,6 +20,18 @@ internal sealed class RequiredFieldsSchemaTransformer : IOpenApiSchemaTransforme
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
+        // Money is decimal, and a generator reads the format to give it a decimal type rather than a double.
+        if (context.JsonTypeInfo.Type == typeof(decimal) || context.JsonTypeInfo.Type == typeof(decimal?))
+        {
+            schema.Format = "decimal";
+        }
+
+        // An enum is written as its names (JsonStringEnumConverter): a string with those values.
+        if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type.IsEnum)
+        {
+            schema.Type = JsonSchemaType.String;
+        }
+
         // Only the schema of a type itself: a property's schema is not where its parent's required list lives.
         if (context.JsonPropertyInfo is not null || schema.Properties is not { Count: > 0 } properties)
         {
