@@ -1,0 +1,35 @@
+using Doorbuster.Client;
+using Doorbuster.Client.Http;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class DoorbusterClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="DoorbusterClient"/> as a typed <see cref="HttpClient"/> with its retry handler
+    /// (Microsoft.Extensions.Http.Resilience): each attempt bounded by <see cref="DoorbusterClientOptions.AttemptTimeout"/>,
+    /// 429 and 503 retried as <c>Retry-After</c> says with jitter, at most <see cref="DoorbusterClientOptions.MaxRetries"/>
+    /// times. The returned builder takes further handlers.
+    /// </summary>
+    public static IHttpClientBuilder AddDoorbusterClient(this IServiceCollection services, Action<DoorbusterClientOptions> configure)
+    {
+        services.AddOptions<DoorbusterClientOptions>()
+            .Configure(configure)
+            .Validate(o => o.BaseAddress is { IsAbsoluteUri: true }, "DoorbusterClientOptions.BaseAddress must be the Api's absolute address.")
+            .Validate(o => o.MaxRetries >= 0 && o.MaxRetryDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Retries must not be negative, and delays and timeouts positive.");
+
+        var builder = services.AddHttpClient<DoorbusterClient>((provider, http) =>
+            http.BaseAddress = provider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value.BaseAddress);
+        builder.AddResilienceHandler("doorbuster", (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value;
+            pipeline
+                .AddRetry(RetryPolicy.For(options))
+                .AddTimeout(options.AttemptTimeout);
+        });
+        return builder;
+    }
+}
