@@ -72,12 +72,34 @@ public sealed partial class ComposeTests
         Assert.Contains(ports, port => port.EndsWith($":{OpsEndpoints.ContainerHttpPort}", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void RedisKeepsAnAppendOnlyFileFlushedEverySecond()
+    [Theory]
+    [InlineData("redis-1")]
+    [InlineData("redis-2")]
+    [InlineData("redis-3")]
+    public void EveryRedisNodeKeepsAnAppendOnlyFileFlushedEverySecond(string node)
     {
-        var command = Service("redis").Get("command").Strings().ToList();
+        var command = Service(node).Get("command").Strings().ToList();
 
-        WorkloadManifestTests.AssertAppendOnlyEverySecond(command, "docker-compose redis");
+        WorkloadManifestTests.AssertAppendOnlyEverySecond(command, $"docker-compose {node}");
+    }
+
+    [Fact]
+    public void TheOrleansProcessesConnectThroughTheThreeSentinelsThatWatchTheSamePrimary()
+    {
+        foreach (var process in new[] { "silo", "api" })
+        {
+            var connection = Service(process).Get("environment").Scalar("ConnectionStrings__Redis")!;
+            Assert.Contains("serviceName=doorbuster", connection, StringComparison.Ordinal);
+            Assert.All(new[] { "sentinel-1:26379", "sentinel-2:26379", "sentinel-3:26379" }, sentinel => Assert.Contains(sentinel, connection, StringComparison.Ordinal));
+        }
+
+        foreach (var sentinel in new[] { "sentinel-1", "sentinel-2", "sentinel-3" })
+        {
+            Assert.Contains("sentinel monitor doorbuster redis-1 6379 2", string.Join(" ", Service(sentinel).Get("command").Strings()), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["--replicaof", "redis-1", "6379"], Service("redis-2").Get("command").Strings().TakeLast(3));
+        Assert.Equal(["--replicaof", "redis-1", "6379"], Service("redis-3").Get("command").Strings().TakeLast(3));
     }
 
     /// <summary>A compose duration such as <c>60s</c> or <c>1m30s</c>.</summary>

@@ -101,11 +101,23 @@ public sealed class WorkloadManifestTests
     }
 
     [Fact]
-    public void RedisKeepsAnAppendOnlyFileFlushedEverySecond()
+    public void RedisKeepsAnAppendOnlyFileFlushedEverySecondOnEveryNode()
     {
-        var redis = KubernetesManifests.Base("StatefulSet", "redis").Root.At("spec.template.spec.containers").Items().Single();
+        var script = ((YamlDotNet.RepresentationModel.YamlScalarNode)KubernetesManifests.Base("ConfigMap", "redis-scripts").Root.Get("data").Get("redis.sh")!).Value!;
+        var arguments = script.Split([' ', '\n', '\\'], StringSplitOptions.RemoveEmptyEntries).ToList();
 
-        AssertAppendOnlyEverySecond(redis.Get("args").Strings().ToList(), "k8s/base redis");
+        AssertAppendOnlyEverySecond(arguments, "k8s/base redis-scripts redis.sh");
+        Assert.Equal("3", KubernetesManifests.Base("StatefulSet", "redis").Root.Get("spec").Scalar("replicas"));
+        Assert.Equal("3", KubernetesManifests.Base("StatefulSet", "redis-sentinel").Root.Get("spec").Scalar("replicas"));
+    }
+
+    [Fact]
+    public void TheSecretsConnectionStringNamesEverySentinel()
+    {
+        var connection = KubernetesManifests.Base("Secret", "doorbuster-secrets").Root.Get("stringData").Scalar("ConnectionStrings__Redis")!;
+
+        Assert.Contains("serviceName=doorbuster", connection, StringComparison.Ordinal);
+        Assert.All(Enumerable.Range(0, 3), i => Assert.Contains($"redis-sentinel-{i}.redis-sentinel:26379", connection, StringComparison.Ordinal));
     }
 
     internal static void AssertAppendOnlyEverySecond(IReadOnlyList<string> arguments, string where)
