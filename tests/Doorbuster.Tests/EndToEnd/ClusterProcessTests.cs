@@ -10,6 +10,7 @@ namespace Doorbuster.Tests.EndToEnd;
 /// The real topology on loopback: a store, silo processes joined through Redis membership, and Api
 /// processes that are pure Orleans clients.
 /// </summary>
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
 public sealed class ClusterProcessTests : IAsyncLifetime
 {
     private ProcessCluster _cluster = null!;

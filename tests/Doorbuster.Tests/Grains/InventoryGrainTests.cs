@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Doorbuster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
 public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private DateTimeOffset InTenMinutes => fixture.Clocks.Now.AddMinutes(10);

@@ -7,6 +7,7 @@ using Orleans.Runtime;
 namespace Doorbuster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
 public sealed class PersistenceTests(ClusterFixture fixture)
 {
     [Fact]

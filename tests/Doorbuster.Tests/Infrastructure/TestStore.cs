@@ -6,23 +6,38 @@ using StackExchange.Redis;
 namespace Doorbuster.Tests.Infrastructure;
 
 /// <summary>
-/// The Redis-protocol server a test runs against, a process on a free loopback port: Garnet (the store of
-/// embedded mode, from tests/Doorbuster.TestStore) by default, so the tests need only the .NET SDK, or a real
-/// <c>redis-server</c> when the environment variable <c>DOORBUSTER_TEST_STORE=redis-server</c> is set (CI
-/// runs the suite both ways). Either can be killed and started again on the same port to cause an outage.
+/// The Redis-protocol store a test runs against, processes on free loopback ports, chosen by the environment
+/// variable <c>DOORBUSTER_TEST_STORE</c>: <c>garnet</c> (the store of embedded mode, from
+/// tests/Doorbuster.TestStore; the default, so the tests need only the .NET SDK), <c>redis-server</c>, or the
+/// replicated topologies CI also runs the tests marked <see cref="AnyTopology"/> against:
+/// <c>sentinel</c> (a primary, two replicas and three Sentinels) and <c>cluster</c> (a Redis Cluster of three
+/// primaries), both made of <c>redis-server</c> processes. Any of them can be stopped and started again to
+/// cause an outage, or lose the node that takes writes (<see cref="LoseWritableNodeAsync"/>).
 /// </summary>
 public abstract class TestStore : IAsyncDisposable
 {
     public const string SelectorVariable = "DOORBUSTER_TEST_STORE";
 
-    protected TestStore(int port) => Port = port;
+    /// <summary>
+    /// The trait (name and value) of tests whose flow holds on every topology and that CI runs against the
+    /// replicated ones as well; the others may need one server (a fault proxy in front of its port).
+    /// </summary>
+    public const string Topology = "Topology";
 
-    /// <summary>Which store the tests run against: <c>garnet</c> or <c>redis-server</c>.</summary>
+    public const string AnyTopology = "Any";
+
+    /// <summary>Which store the tests run against.</summary>
     public static string Kind { get; } = Environment.GetEnvironmentVariable(SelectorVariable) is { Length: > 0 } kind ? kind : "garnet";
 
-    public int Port { get; }
+    /// <summary>The connection string the Orleans processes and the tests use, in the form an operator writes for this topology.</summary>
+    public abstract string ConnectionString { get; }
 
-    public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false";
+    /// <summary>The port of the one server, for a fault proxy in front of it; a replicated topology has none.</summary>
+    public virtual int Port => throw new NotSupportedException(
+        $"{SelectorVariable}={Kind} has no single server port; tests that need one are not marked {Topology}={AnyTopology}.");
+
+    /// <summary>How many primaries share the keys (a Redis Cluster's shards); one for the other topologies.</summary>
+    public virtual int Primaries => 1;
 
     /// <summary>
     /// Starts the configured store. <paramref name="durable"/>: with an append-only file, so that a restart
@@ -34,22 +49,56 @@ public abstract class TestStore : IAsyncDisposable
         {
             "garnet" => new GarnetStore(FreePorts.Next(), durable),
             "redis-server" => new RedisServerStore(FreePorts.Next(), durable),
-            _ => throw new InvalidOperationException($"{SelectorVariable}={Kind}: use 'garnet' or 'redis-server'."),
+            "sentinel" => new SentinelTestStore(durable),
+            "cluster" => new RedisClusterTestStore(durable),
+            _ => throw new InvalidOperationException($"{SelectorVariable}={Kind}: use 'garnet', 'redis-server', 'sentinel' or 'cluster'."),
         };
         await store.StartAgainAsync();
         return store;
     }
 
-    /// <summary>Starts the server (again) and waits until it answers.</summary>
-    public async Task StartAgainAsync()
+    /// <summary>Starts the store (again) and waits until it takes writes.</summary>
+    public abstract Task StartAgainAsync();
+
+    /// <summary>Stops every process of the store at once: clients see connection failures until <see cref="StartAgainAsync"/>.</summary>
+    public abstract Task StopAsync();
+
+    /// <summary>
+    /// What a crash of the machine that takes writes does: a single server (and each shard of a cluster that
+    /// has no replicas) is killed and, a few seconds later, started again from its append-only file by its
+    /// supervisor; under Sentinels the primary is killed for good and a replica is promoted.
+    /// </summary>
+    public virtual async Task LoseWritableNodeAsync()
     {
-        Start();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        await StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await StartAgainAsync();
+    }
+
+    /// <summary>The keys each primary holds (for a cluster: each shard), to show where the data went.</summary>
+    public async Task<IReadOnlyList<long>> KeysPerPrimaryAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true");
+        var primaries = redis.GetServers().Where(server => server.IsConnected && !server.IsReplica).ToList();
+        var counts = await Task.WhenAll(primaries.Select(server => server.DatabaseSizeAsync()));
+        return counts;
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Waits until a plain connection to <paramref name="port"/> answers PING.</summary>
+    protected static async Task UntilAnsweringAsync(int port, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
         while (true)
         {
             try
             {
-                await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=500");
+                await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=500");
                 await connection.GetDatabase().PingAsync();
                 return;
             }
@@ -61,52 +110,36 @@ public abstract class TestStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server at once: clients see connection failures until <see cref="StartAgainAsync"/>.</summary>
-    public abstract Task StopAsync();
-
-    public virtual async ValueTask DisposeAsync()
+    /// <summary>One server process on one port: Garnet or redis-server.</summary>
+    private abstract class SingleServerStore(int port) : TestStore
     {
-        await StopAsync();
-        GC.SuppressFinalize(this);
-    }
+        protected StoreProcess? Process { get; private set; }
 
-    protected abstract void Start();
+        public override int Port { get; } = port;
 
-    /// <summary>A child process, killed at once to stop it: like a crashed server, whatever the kind.</summary>
-    private abstract class ServerProcess(int port) : TestStore(port)
-    {
-        private Process? _process;
+        public override string ConnectionString => $"127.0.0.1:{Port},abortConnect=false";
+
+        public override async Task StartAgainAsync()
+        {
+            Process = StoreProcess.Start(StartInfo());
+            await UntilAnsweringAsync(Port, TimeSpan.FromSeconds(15));
+        }
 
         public override async Task StopAsync()
         {
-            if (_process is { HasExited: false })
+            if (Process is not null)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
+                await Process.KillAsync();
             }
 
-            _process?.Dispose();
-            _process = null;
-        }
-
-        protected override void Start()
-        {
-            var start = StartInfo();
-            start.RedirectStandardOutput = true;
-            start.RedirectStandardError = true;
-            start.UseShellExecute = false;
-            _process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
+            Process = null;
         }
 
         protected abstract ProcessStartInfo StartInfo();
     }
 
     /// <summary>Garnet, as embedded mode runs it, in a process of its own (tests/Doorbuster.TestStore).</summary>
-    private sealed class GarnetStore(int port, bool durable) : ServerProcess(port)
+    private sealed class GarnetStore(int port, bool durable) : SingleServerStore(port)
     {
         private readonly string? _dataPath = durable ? Directory.CreateTempSubdirectory("doorbuster-garnet-").FullName : null;
 
@@ -133,7 +166,7 @@ public abstract class TestStore : IAsyncDisposable
         }
     }
 
-    private sealed class RedisServerStore(int port, bool durable) : ServerProcess(port)
+    private sealed class RedisServerStore(int port, bool durable) : SingleServerStore(port)
     {
         private readonly string _directory = Directory.CreateTempSubdirectory("doorbuster-redis-").FullName;
 
@@ -143,32 +176,91 @@ public abstract class TestStore : IAsyncDisposable
             Directory.Delete(_directory, recursive: true);
         }
 
-        protected override ProcessStartInfo StartInfo()
-        {
-            var binary = FindBinary()
-                ?? throw new InvalidOperationException(
-                    $"{SelectorVariable}=redis-server but redis-server is not on PATH (Debian: apt-get install -y redis-server).");
-            var start = new ProcessStartInfo(binary) { WorkingDirectory = _directory };
-            string[] arguments =
-            [
-                "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "no", "--dir", _directory,
-                "--appendonly", durable ? "yes" : "no", "--appendfsync", "everysec",
-            ];
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
+        protected override ProcessStartInfo StartInfo() => RedisServer.StartInfo(_directory, Port, durable);
+    }
+}
 
-            return start;
+/// <summary>A store's child process, killed at once to stop it: like a crashed server, whatever the kind.</summary>
+public sealed class StoreProcess
+{
+    private readonly Process _process;
+
+    private StoreProcess(Process process) => _process = process;
+
+    public static StoreProcess Start(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new StoreProcess(process);
+    }
+
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
 
-        private static string? FindBinary() =>
-            (Environment.GetEnvironmentVariable("PATH") ?? "")
-                .Split(Path.PathSeparator)
-                .Append("/usr/bin")
-                .Select(directory => Path.Combine(directory, "redis-server"))
-                .FirstOrDefault(File.Exists);
+        _process.Dispose();
     }
+}
+
+/// <summary>The <c>redis-server</c> binary (Debian: <c>apt-get install -y redis-server</c>) and how the tests run it.</summary>
+public static class RedisServer
+{
+    /// <summary>
+    /// A data node on loopback: AOF with <c>everysec</c> as the deployments run it when <paramref name="durable"/>,
+    /// no snapshots, its files in <paramref name="directory"/>; <paramref name="extra"/> adds to the arguments.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string directory, int port, bool durable, params string[] extra)
+    {
+        var start = new ProcessStartInfo(Binary("redis-server")) { WorkingDirectory = directory };
+        string[] arguments =
+        [
+            "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "no", "--dir", directory,
+            "--appendonly", durable ? "yes" : "no", "--appendfsync", "everysec", .. extra,
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    /// <summary>Runs <c>redis-cli</c> (shipped with redis-server) against <paramref name="port"/>; answers what it printed.</summary>
+    public static async Task<string> CliAsync(int port, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Binary("redis-cli")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["-h", "127.0.0.1", "-p", port.ToString(), .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("redis-cli did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0
+            ? await output
+            : throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}");
+    }
+
+    private static string Binary(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator)
+            .Append("/usr/bin")
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException(
+            $"{TestStore.SelectorVariable}={TestStore.Kind} needs {name}, which is not on PATH (Debian: apt-get install -y redis-server).");
 }
 
 /// <summary>Free loopback TCP ports, handed out once each within a test run.</summary>
@@ -190,6 +282,40 @@ public static class FreePorts
                     return port;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A port for a Redis Cluster node: at most 55,535, since its cluster bus listens 10,000 higher, and below
+    /// the kernel's ephemeral range (from 32,768), so no outgoing connection takes it meanwhile; both are free.
+    /// </summary>
+    public static int NextForRedisCluster()
+    {
+        lock (Given)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(20_000, 32_768);
+                if (!Given.Contains(port) && IsFree(port) && IsFree(port + 10_000))
+                {
+                    Given.Add(port);
+                    return port;
+                }
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

@@ -12,6 +12,7 @@ namespace Doorbuster.Tests.Grains.Orders;
 /// activation, as Orleans can briefly have while a silo fails or stops.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
 public sealed class CheckoutFenceTests(ClusterFixture fixture)
 {
     private const string Key = OrderTestData.Key;

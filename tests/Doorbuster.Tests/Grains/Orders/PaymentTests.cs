@@ -7,6 +7,7 @@ namespace Doorbuster.Tests.Grains.Orders;
 
 /// <summary>Pay answers Done only when every line is sold, and says so when one cannot be.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
 public sealed class PaymentTests(ClusterFixture fixture)
 {
     [Fact]
