@@ -50,7 +50,7 @@ public static class SiloHostingExtensions
                 silo.Configure<SiloOptions>(options => options.SiloName = hosting.SiloName);
             }
 
-            silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Orleans:Membership");
+            silo.Services.AddOptions<ClusterMembershipOptions>().Configure(FailureDetection.ApplyDefaults).BindConfiguration("Orleans:Membership");
             silo.UseDoorbusterRedis(redis);
             silo.AddDoorbusterGrains();
             silo.AddActivityPropagation();

@@ -50,11 +50,6 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Orleans__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
             ["Orleans__SiloName"] = name,
-
-            // Declare a killed silo dead within seconds rather than the production default.
-            ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
-            ["Orleans__Membership__NumMissedProbesLimit"] = "2",
-            ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
         };
         return Track(DoorbusterProcess.Start("Silo", name, Merge(settings, environment)));
     }
