@@ -11,6 +11,7 @@ public sealed class GrainMetrics
     private readonly Counter<long> _orderSettlements;
     private readonly Counter<long> _expiryDecisions;
     private readonly Counter<long> _unsoldLines;
+    private readonly Histogram<double> _replicaWaits;
 
     public GrainMetrics(IMeterFactory meterFactory)
     {
@@ -30,6 +31,11 @@ public sealed class GrainMetrics
             "doorbuster.inventory.expiry_decisions", "{reservation}", "Expired reservations by the order's verdict (release, confirm, hold, unanswered).");
         _unsoldLines = meter.CreateCounter<long>(
             "doorbuster.payments.unsold_lines", "{line}", "Lines of paid orders that could not be sold (their inventory held nothing for the order), by sku.");
+        _replicaWaits = meter.CreateHistogram<double>(
+            "doorbuster.replica_wait.duration",
+            "s",
+            "Time a write waited for its replicas before it was acknowledged, by kind (stock, orders, carts) and outcome (acknowledged, timed_out).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
     }
 
     public void ProductRead(bool servedFromMemory) =>
@@ -42,6 +48,12 @@ public sealed class GrainMetrics
     public void OrderSettled(string outcome) => _orderSettlements.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void LineUnsold(string sku) => _unsoldLines.Add(1, new KeyValuePair<string, object?>("sku", sku));
+
+    public void ReplicaWait(Persistence.ReplicatedWrites kind, TimeSpan waited, bool acknowledged) =>
+        _replicaWaits.Record(
+            waited.TotalSeconds,
+            new("kind", kind.ToString().ToLowerInvariant()),
+            new("outcome", acknowledged ? "acknowledged" : "timed_out"));
 
     public void ExpiryDecision(string verdict) => _expiryDecisions.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
 }

@@ -54,6 +54,12 @@ public static class RedisSiloBuilderExtensions
         silo.Services.AddOptions<RedisReminderTableOptions>().Configure<IServiceProvider>((options, services) =>
             options.CreateMultiplexer = _ => Task.FromResult((services.GetRequiredService<IConnectionMultiplexer>(), IsShared: true)));
 
+        silo.Services.AddOptions<DurabilityOptions>()
+            .BindConfiguration(DurabilityOptions.SectionName)
+            .Validate(o => o.ReplicasToAcknowledge >= 0 && o.ReplicaTimeout > TimeSpan.Zero, "Durability:ReplicasToAcknowledge must not be negative and Durability:ReplicaTimeout must be positive.")
+            .ValidateOnStart();
+        silo.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ReplicaAcknowledgement>(
+            services, configuration, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         silo.Services.AddSingleton<RedisInventoryStore>();
         silo.Services.AddSingleton<CheckoutStore>();
         return silo;

@@ -24,7 +24,8 @@ namespace Doorbuster.Inventory;
 /// (<c>…/stock</c>) and restock records in keys of their own: both are still read, and the first write moves
 /// the counters over.
 /// </remarks>
-public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> cluster, IOptions<InventoryOptions> options)
+public sealed class RedisInventoryStore(
+    IConnectionMultiplexer redis, ReplicaAcknowledgement replicas, IOptions<ClusterOptions> cluster, IOptions<InventoryOptions> options)
 {
     /// <summary>
     /// Entries a write carries before calls wait for the next one; a sweep's verdicts, applied after it asked the
@@ -156,7 +157,9 @@ public sealed class RedisInventoryStore(IConnectionMultiplexer redis, IOptions<C
             values[i++] = field;
         }
 
-        await redis.GetDatabase().ScriptEvaluateAsync(WriteScript, [BookKey(sku), EarlierCountersKey(sku)], values);
+        var book = BookKey(sku);
+        await redis.GetDatabase().ScriptEvaluateAsync(WriteScript, [book, EarlierCountersKey(sku)], values);
+        await replicas.ReplicatedAsync(ReplicatedWrites.Stock, book);
     }
 
     /// <summary>

@@ -65,6 +65,7 @@ public sealed class CheckoutStore
 
 
     private readonly IConnectionMultiplexer _redis;
+    private readonly ReplicaAcknowledgement _replicas;
     private readonly Serializer _serializer;
     private readonly IGrainStorage _earlierCarts;
     private readonly IGrainStorage _earlierOrders;
@@ -74,6 +75,7 @@ public sealed class CheckoutStore
 
     public CheckoutStore(
         IConnectionMultiplexer redis,
+        ReplicaAcknowledgement replicas,
         Serializer serializer,
         IServiceProvider services,
         IOptions<ClusterOptions> cluster,
@@ -81,6 +83,7 @@ public sealed class CheckoutStore
         IOptions<CheckoutOptions> checkout)
     {
         _redis = redis;
+        _replicas = replicas;
         _serializer = serializer;
         _earlierCarts = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Carts);
         _earlierOrders = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Orders);
@@ -103,7 +106,7 @@ public sealed class CheckoutStore
 
     /// <summary>Stores the cart; answers its new version. Throws <see cref="InconsistentStateException"/> when another activation wrote it.</summary>
     public Task<long> WriteCartAsync(string cartId, long expectedVersion, CartState cart) =>
-        WriteAsync(CartKey(cartId), expectedVersion, cart, _cartSeconds);
+        WriteAsync(ReplicatedWrites.Carts, CartKey(cartId), expectedVersion, cart, _cartSeconds);
 
     /// <summary>
     /// Stores a new order and the cart it was placed from in one atomic write, only if the cart is still at
@@ -114,12 +117,16 @@ public sealed class CheckoutStore
         RedisKey[] keys = [CartKey(cartId), OrderKey(orderId)];
         RedisValue[] values = [cartVersion, _serializer.SerializeToArray(cart), _cartSeconds, _serializer.SerializeToArray(order), _orderSeconds];
         var result = (long)await _redis.GetDatabase().ScriptEvaluateAsync(PlaceOrderScript, keys, values);
-        return result switch
+        switch (result)
         {
-            -1 => new PlaceOrderResult(PlaceOrderOutcome.CartChanged, 0),
-            -2 => new PlaceOrderResult(PlaceOrderOutcome.OrderExists, 0),
-            _ => new PlaceOrderResult(PlaceOrderOutcome.Placed, result),
-        };
+            case -1:
+                return new PlaceOrderResult(PlaceOrderOutcome.CartChanged, 0);
+            case -2:
+                return new PlaceOrderResult(PlaceOrderOutcome.OrderExists, 0);
+            default:
+                await _replicas.ReplicatedAsync(ReplicatedWrites.Orders, keys[1]);
+                return new PlaceOrderResult(PlaceOrderOutcome.Placed, result);
+        }
     }
 
     /// <summary>Whether an order with this id is stored (in the new layout: every order placed since it exists).</summary>
@@ -141,7 +148,7 @@ public sealed class CheckoutStore
 
     /// <summary>Stores the order; answers its new version. Throws <see cref="InconsistentStateException"/> when another activation wrote it.</summary>
     public Task<long> WriteOrderAsync(string orderId, long expectedVersion, OrderState order) =>
-        WriteAsync(OrderKey(orderId), expectedVersion, order, _orderSeconds);
+        WriteAsync(ReplicatedWrites.Orders, OrderKey(orderId), expectedVersion, order, _orderSeconds);
 
     private async Task<Versioned<T>?> ReadAsync<T>(RedisKey key)
         where T : class
@@ -180,11 +187,17 @@ public sealed class CheckoutStore
         return state.RecordExists && state.State is { } found ? new Versioned<T>(found, 0) : null;
     }
 
-    private async Task<long> WriteAsync<T>(RedisKey key, long expectedVersion, T state, long expirySeconds)
+    private async Task<long> WriteAsync<T>(ReplicatedWrites kind, RedisKey key, long expectedVersion, T state, long expirySeconds)
     {
         var result = (long)await _redis.GetDatabase().ScriptEvaluateAsync(
             WriteScript, [key], [expectedVersion, _serializer.SerializeToArray(state), expirySeconds]);
-        return result < 0 ? throw Conflict(key, expectedVersion) : result;
+        if (result < 0)
+        {
+            throw Conflict(key, expectedVersion);
+        }
+
+        await _replicas.ReplicatedAsync(kind, key);
+        return result;
     }
 
     private static InconsistentStateException Conflict(RedisKey key, long expectedVersion) =>

@@ -83,6 +83,21 @@ internal sealed class SentinelTestStore(bool durable) : TestStore
         _data[primary] = null;
     }
 
+    public override int ReplicasPerPrimary => _data.Length - 1;
+
+    public override async Task LoseReplicasAsync()
+    {
+        var primary = await CurrentPrimaryAsync() ?? throw new InvalidOperationException("No Sentinel names a primary.");
+        for (var node = 0; node < _data.Length; node++)
+        {
+            if (node != primary && _data[node] is { } replica)
+            {
+                await replica.KillAsync();
+                _data[node] = null;
+            }
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -39,6 +39,12 @@ public abstract class TestStore : IAsyncDisposable
     /// <summary>How many primaries share the keys (a Redis Cluster's shards); one for the other topologies.</summary>
     public virtual int Primaries => 1;
 
+    /// <summary>How many replicas copy each primary.</summary>
+    public virtual int ReplicasPerPrimary => 0;
+
+    /// <summary>Kills every replica (for good), leaving the primaries alone; nothing to do where there are none.</summary>
+    public virtual Task LoseReplicasAsync() => Task.CompletedTask;
+
     /// <summary>
     /// Starts the configured store. <paramref name="durable"/>: with an append-only file, so that a restart
     /// keeps what was acknowledged.

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Doorbuster.Tests.Api;
+using Doorbuster.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Doorbuster.Tests.EndToEnd;
+
+/// <summary>
+/// <c>Durability__ReplicasToAcknowledge=1</c>: stock and order writes are acknowledged only once a replica
+/// holds them. With replicas (under Sentinels) the whole purchase works; without one (a single server, a
+/// cluster without replicas, or once the replicas are killed) those writes answer 503 with
+/// <c>changeApplied: "unknown"</c> — the primary has them, no replica does — while cart changes, which do
+/// not wait, go on.
+/// </summary>
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
+public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private ProcessCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ProcessCluster.StartStoreAsync(environment: new Dictionary<string, string>
+    {
+        ["Durability__ReplicasToAcknowledge"] = "1",
+        ["Durability__Writes"] = "Stock,Orders",
+        ["Durability__ReplicaTimeout"] = "00:00:00.500",
+    });
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task StockAndOrderWritesAreAcknowledgedOnlyOnceAReplicaHoldsThem()
+    {
+        // Arrange
+        var (_, apis) = await _cluster.StartAsync(silos: 1, apis: 1);
+        using var http = new HttpClient { BaseAddress = apis[0].HttpAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ProcessCluster.AdminKey);
+        (await http.PutAsJsonAsync("/api/products/DURABLE-1", new { name = "Durable", category = "durable", price = 3.00m })).EnsureSuccessStatusCode();
+
+        if (_cluster.Store.ReplicasPerPrimary > 0)
+        {
+            // With replicas: restock, checkout and pay are acknowledged (each after a replica has it).
+            (await http.PostAsJsonAsync("/api/inventory/DURABLE-1/restock", new { quantity = 10 })).EnsureSuccessStatusCode();
+            var cart = await ApiFactory.CartWithAsync(http, "DURABLE-1", 2);
+            var checkout = await Checkout(http, cart);
+            Assert.Equal(HttpStatusCode.Created, checkout.StatusCode);
+            var orderId = (await checkout.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+            (await http.PostAsync($"/api/orders/{orderId}/pay", null)).EnsureSuccessStatusCode();
+            await _cluster.Store.LoseReplicasAsync();
+            output.WriteLine($"{TestStore.Kind}: a purchase was acknowledged with replicas; then every replica was killed");
+        }
+
+        // Act: no replica to acknowledge.
+        var restock = await http.PostAsJsonAsync("/api/inventory/DURABLE-1/restock", new { quantity = 5 });
+        var cartWithoutReplica = await ApiFactory.CreateCartAsync(http);
+        var added = await http.PostAsJsonAsync($"/api/carts/{cartWithoutReplica}/items", new { sku = "DURABLE-1", quantity = 1 });
+
+        // Assert: the stock write is refused as unknown; the cart write, which does not wait, is acknowledged.
+        var problem = await restock.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("unknown", problem.GetProperty("changeApplied").GetString());
+        Assert.NotNull(restock.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> Checkout(HttpClient http, string cartId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/carts/{cartId}/checkout") { Headers = { { "Idempotency-Key", $"durable-{cartId}" } } };
+        return http.SendAsync(request);
+    }
+}
