@@ -26,6 +26,9 @@
 #   PIN [0]            1 = servers and Redis on core SERVER_CPUS [0], the generators on GENERATOR_CPUS [1] (taskset), so
 #                     latency is judged without the generator competing for the servers' core
 #   LATENCY_RATE [-]   rate (operations/s) of the open-loop scenario checkout-latency, the same for every system
+#   APPENDFSYNC [-]    everysec or always: Redis keeps an append-only file with that fsync policy (default: none)
+#   REPLICAS [0]       replicas of the Redis (redis-server on PORT_BASE+7...), as a Sentinel deployment has
+#   DOORBUSTER_ENV [-] more environment for Doorbuster's silo, e.g. "Durability__ReplicasToAcknowledge=1"
 # A quick run: DURATION=3s WARMUP=1s ROUNDS=1 BROWSE_SKUS=1000 bench/run-comparison.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -126,10 +129,20 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   done
 fi
 
-say "Starting redis-server on 127.0.0.1:$redis_port"
-start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no
+persistence=(--appendonly no)
+[[ -n ${APPENDFSYNC:-} ]] && persistence=(--appendonly yes --appendfsync "$APPENDFSYNC" --dir "$work")
+say "Starting redis-server on 127.0.0.1:$redis_port (${persistence[*]})"
+start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" "${persistence[@]}" --daemonize no
 for ((i = 0; i < 100; i++)); do is_listening "$redis_port" && break; sleep 0.1; done
 redis=127.0.0.1:$redis_port
+for ((r = 1; r <= ${REPLICAS:-0}; r++)); do
+  replica_port=$((api_port + r))
+  mkdir -p "$work/replica-$r"
+  say "Starting a replica on 127.0.0.1:$replica_port"
+  start "replica$r" redis-server --port "$replica_port" --bind 127.0.0.1 --save "" "${persistence[@]/$work/$work/replica-$r}" \
+    --replicaof 127.0.0.1 "$redis_port" --daemonize no
+  redis_pid="$redis_pid,$(eval echo "\$replica${r}_pid")"
+done
 
 # start_system SYSTEM: starts its processes and waits until they are ready.
 start_system() {
@@ -150,7 +163,7 @@ start_system() {
       say "Starting Doorbuster: silo on 127.0.0.1:$silo_http_port, Api on 127.0.0.1:$api_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$" \
         Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
-        Checkout__PaymentWindow=$payment_window start silo dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port"
+        Checkout__PaymentWindow=$payment_window start silo env ${DOORBUSTER_ENV:-} dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port"
       wait_ready silo "$silo_http_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$" \
         Carts__SigningKey=$signing_key \
