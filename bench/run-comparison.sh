@@ -141,7 +141,7 @@ for ((r = 1; r <= ${REPLICAS:-0}; r++)); do
   say "Starting a replica on 127.0.0.1:$replica_port"
   start "replica$r" redis-server --port "$replica_port" --bind 127.0.0.1 --save "" "${persistence[@]/$work/$work/replica-$r}" \
     --replicaof 127.0.0.1 "$redis_port" --daemonize no
-  redis_pid="$redis_pid,$(eval echo "\$replica${r}_pid")"
+  replica_pids="${replica_pids:-}replica=$(eval echo "\$replica${r}_pid"),"
 done
 
 # start_system SYSTEM: starts its processes and waits until they are ready.
@@ -191,12 +191,12 @@ if [[ $restart != 1 ]]; then
   for system in $systems; do start_system "$system"; done
 fi
 
-# pids_of SYSTEM: the processes whose CPU time is the system's cost (its Redis included).
+# pids_of SYSTEM: the processes whose CPU time is the system's cost (its Redis and replicas included), by tier.
 pids_of() {
   case $1 in
-    baseline) echo "$baseline_pid,$redis_pid" ;;
-    bare) echo "$bare_pid" ;;
-    doorbuster) echo "$silo_pid,$api_pid,$redis_pid" ;;
+    baseline) echo "${replica_pids:-}baseline=$baseline_pid,redis=$redis_pid" ;;
+    bare) echo "bare=$bare_pid" ;;
+    doorbuster) echo "${replica_pids:-}api=$api_pid,silo=$silo_pid,redis=$redis_pid" ;;
   esac
 }
 
@@ -267,6 +267,7 @@ for ((round = 1; round <= rounds; round++)); do
       say "Round $round/$rounds: $scenario against $system"
       [[ $restart == 1 ]] && start_system "$system"
       args+=(--cpu-pids "$(pids_of "$system")")
+      [[ $system == bare ]] || args+=(--redis-stats "$redis")
       if ! "${loadgen[@]}" "$run" "${args[@]}" >"$work/run.log" 2>&1; then
         failures=$((failures + 1))
         echo "FAILED; the last lines of its output:"
@@ -275,7 +276,7 @@ for ((round = 1; round <= rounds; round++)); do
         heap_after_orders "$label"
       fi
       [[ $restart == 1 ]] && stop_system "$system"
-      grep -E '^\[|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
+      grep -E '^\[|^Error|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
       if [[ $use_wrk == 1 && $scenario == checkout* && $scenario != checkout-latency ]]; then
         run_wrk "$system" "$label" "$scenario"
       fi
@@ -285,7 +286,7 @@ done
 
 mkdir -p bench/results
 out=bench/results/comparison-$stamp.md
-note="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr)), .NET $(dotnet --version), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'); $( [[ ${PIN:-0} == 1 ]] && echo "servers and Redis pinned to core ${SERVER_CPUS:-0}, the generators to core ${GENERATOR_CPUS:-1}" || echo "load generator, Redis and servers share the machine"). Each run: closed loop with $connections connections$( [[ -n ${LATENCY_RATE:-} ]] && echo " (checkout-latency: open loop at ${LATENCY_RATE}/s)"), $warmup warm-up, $duration measured, $rounds round(s); browse over $browse_skus skus (Zipf 1.0), the others over $skus. \`bare\` is the baseline's bare Kestrel endpoint (a constant product, no Redis). $failures run(s) failed."
+note="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr)), .NET $(dotnet --version), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'); $( [[ ${PIN:-0} == 1 ]] && echo "servers and Redis pinned to core ${SERVER_CPUS:-0}, the generators to core ${GENERATOR_CPUS:-1}" || echo "load generator, Redis and servers share the machine"). Each run: closed loop with $connections connections${LATENCY_RATE:+ (checkout-latency: open loop at ${LATENCY_RATE}/s)}, $warmup warm-up, $duration measured, $rounds round(s); browse over $browse_skus skus (Zipf 1.0), the others over $skus. Redis: AOF ${APPENDFSYNC:-off}, ${REPLICAS:-0} replica(s)${DOORBUSTER_ENV:+; Doorbuster silo with $DOORBUSTER_ENV}. \`bare\` is the baseline's bare Kestrel endpoint (a constant product, no Redis). $failures run(s) failed."
 if [[ -d $work/raw ]]; then
   "${loadgen[@]}" compare "$work/raw" --reference baseline --out "$out" --note "$note" >/dev/null
   if [[ -f $work/wrk.md ]]; then

@@ -59,8 +59,12 @@ public class LoadSettings : CommandSettings
     public int? Clients { get; init; }
 
     [CommandOption("--cpu-pids <PIDS>")]
-    [Description("Comma-separated process ids of the system under test (same machine, Linux): the report adds the CPU time they used during the measured window, per operation.")]
+    [Description("Comma-separated process ids of the system under test (same machine, Linux), each optionally named by its tier (api=123,silo=456,redis=789): the report adds the CPU time they used during the measured window, per operation and per tier.")]
     public string? CpuPids { get; init; }
+
+    [CommandOption("--redis-stats <ENDPOINTS>")]
+    [Description("Comma-separated host:port of the Redis servers of the system under test: the report adds the Redis commands they processed during the measured window, per operation.")]
+    public string? RedisStats { get; init; }
 
     [CommandOption("--prefix <PREFIX>")]
     [Description("Sku prefix instead of the run-specific LG<runid>; reusing one reuses (and restocks) that catalog.")]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Doorbuster.LoadGen.Load;
+using Doorbuster.LoadGen.Metrics;
 
 namespace Doorbuster.LoadGen.Cli;
 
@@ -22,8 +23,11 @@ public sealed record RunOptions
     public required int Seed { get; init; }
     public required int Clients { get; init; }
 
-    /// <summary>Processes whose CPU time is measured over each phase's measured window (empty: none).</summary>
-    public required IReadOnlyList<int> CpuPids { get; init; }
+    /// <summary>Processes whose CPU time is measured over each phase's measured window, by tier (empty: none).</summary>
+    public required IReadOnlyList<ServerProcess> CpuPids { get; init; }
+
+    /// <summary>Redis servers whose processed commands are counted over each measured window (<c>null</c>: none).</summary>
+    public string? RedisStats { get; init; }
     public required string RunId { get; init; }
     public required string Prefix { get; init; }
     public string? ReportDirectory { get; init; }
@@ -65,8 +69,8 @@ public sealed record RunOptions
             Zipf = settings.Zipf ?? 1.0,
             Seed = settings.Seed ?? 1,
             Clients = settings.Clients ?? 0,
-            CpuPids = [.. (settings.CpuPids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(pid => int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture))],
+            CpuPids = ServerProcess.ParseList(settings.CpuPids),
+            RedisStats = settings.RedisStats,
             RunId = runId,
             Prefix = settings.Prefix ?? "LG" + runId,
             ReportDirectory = settings.Report,

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace Doorbuster.LoadGen.Load;
 
 /// <summary>Drives one phase in its mode while showing its progress, and reports its measured part.</summary>
-public sealed class PhaseRunner(int seed, int clients, IReadOnlyList<int> cpuPids)
+public sealed class PhaseRunner(int seed, int clients, IReadOnlyList<ServerProcess> serverProcesses, RedisCommandCounter? redisCommands)
 {
     public async Task<PhaseReport> RunAsync(PhasePlan plan, Workload workload, CancellationToken cancellationToken)
     {
@@ -14,11 +14,17 @@ public sealed class PhaseRunner(int seed, int clients, IReadOnlyList<int> cpuPid
         var driver = plan.Mode == LoadMode.Open
             ? OpenLoopDriver.RunAsync(phase, cancellationToken)
             : ClosedLoopDriver.RunAsync(phase, cancellationToken);
-        var cpu = ServerCpu.MeasureAsync(cpuPids, phase, driver);
+        var cost = ServerCost.MeasureAsync(serverProcesses, redisCommands, phase, driver);
         await new LiveProgress().ShowAsync(phase, driver);
         await driver;
 
-        var report = PhaseReports.From(phase) with { ServerCpuSeconds = await cpu };
+        var measuredCost = await cost;
+        var report = PhaseReports.From(phase) with
+        {
+            ServerCpuSeconds = measuredCost is { CpuSecondsByTier.Count: > 0 } ? measuredCost.CpuSeconds : null,
+            ServerCpuSecondsByTier = measuredCost is { CpuSecondsByTier.Count: > 0 } ? measuredCost.CpuSecondsByTier : null,
+            RedisCommands = measuredCost?.RedisCommands,
+        };
         var operations = report.Operations;
         var early = !report.StoppedEarly ? ""
             : cancellationToken.IsCancellationRequested ? " (canceled)"

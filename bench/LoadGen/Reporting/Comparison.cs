@@ -65,8 +65,51 @@ public static class Comparison
         MarkdownReport.Table(md,
             ["scenario", "system", "rounds", "ops/s", "req/s", "p50 ms", "p99 ms", $"ops/s ÷ {reference}", $"p50 ÷ {reference}", $"p99 ÷ {reference}", "server CPU ms/op"],
             table);
+        RenderCostByTier(md, reports);
         return md.ToString();
     }
+
+    /// <summary>
+    /// CPU milliseconds per operation of each tier and Redis commands per operation (medians over the rounds), the
+    /// inputs of <c>docs/capacity.md</c>; written only when the runs measured them.
+    /// </summary>
+    private static void RenderCostByTier(StringBuilder md, IReadOnlyList<RunReport> reports)
+    {
+        var measured = reports.Where(r => r.Phases.Count > 0).ToList();
+        var tiers = measured
+            .SelectMany(r => MainPhase(r).ServerCpuMsPerOperationByTier?.Keys ?? [])
+            .Distinct()
+            .OrderBy(tier => Array.IndexOf(TierOrder, tier) is var i and >= 0 ? i : TierOrder.Length)
+            .ThenBy(tier => tier, StringComparer.Ordinal)
+            .ToList();
+        if (tiers.Count == 0 && measured.All(r => MainPhase(r).RedisCommandsPerOperation is null))
+        {
+            return;
+        }
+
+        var table = measured
+            .GroupBy(r => (r.Scenario, Label: r.Label ?? "unlabeled"))
+            .Select(g => (string[])
+            [
+                g.Key.Scenario,
+                g.Key.Label,
+                ReportFormat.Number(Median(g.Select(r => MainPhase(r).Operations.PerSecond))),
+                .. tiers.Select(tier => g.Any(r => MainPhase(r).ServerCpuMsPerOperationByTier?.ContainsKey(tier) == true)
+                    ? Median(g.Select(r => MainPhase(r).ServerCpuMsPerOperationByTier?.GetValueOrDefault(tier) ?? 0)).ToString("0.000", CultureInfo.InvariantCulture)
+                    : "-"),
+                g.Any(r => MainPhase(r).RedisCommandsPerOperation is not null)
+                    ? Median(g.Select(r => MainPhase(r).RedisCommandsPerOperation ?? 0)).ToString("0.00", CultureInfo.InvariantCulture)
+                    : "-",
+            ])
+            .ToList();
+        md.AppendLine().AppendLine("## Cost per operation by tier").AppendLine();
+        md.AppendLine("CPU milliseconds each tier's processes spent per operation over the measured window, and the commands Redis processed per operation (every node of the system's Redis that was named).");
+        md.AppendLine();
+        MarkdownReport.Table(md, ["scenario", "system", "ops/s", .. tiers.Select(tier => $"{tier} CPU ms/op"), "Redis commands/op"], table);
+    }
+
+    /// <summary>Tiers in the order a request meets them.</summary>
+    private static readonly string[] TierOrder = ["api", "baseline", "silo", "redis"];
 
     /// <summary>The phase named after the scenario (flash-sale's burst, not its payments), else the last one.</summary>
     private static PhaseReport MainPhase(RunReport report) =>

@@ -75,6 +75,22 @@ public sealed record PhaseReport(
     /// <summary>Server CPU milliseconds per operation over the measured window.</summary>
     public double? ServerCpuMsPerOperation =>
         ServerCpuSeconds is { } seconds && Operations.Count > 0 ? Math.Round(seconds * 1000 / Operations.Count, 4) : null;
+
+    /// <summary>CPU seconds of each tier (as <c>--cpu-pids</c> named them) in the measured window; <c>null</c> without them.</summary>
+    public IReadOnlyDictionary<string, double>? ServerCpuSecondsByTier { get; init; }
+
+    /// <summary>CPU milliseconds per operation of each tier over the measured window.</summary>
+    public IReadOnlyDictionary<string, double>? ServerCpuMsPerOperationByTier =>
+        ServerCpuSecondsByTier is { } tiers && Operations.Count > 0
+            ? tiers.ToDictionary(tier => tier.Key, tier => Math.Round(tier.Value * 1000 / Operations.Count, 4))
+            : null;
+
+    /// <summary>Commands the servers of <c>--redis-stats</c> processed in the measured window; <c>null</c> without them.</summary>
+    public long? RedisCommands { get; init; }
+
+    /// <summary>Redis commands per operation over the measured window.</summary>
+    public double? RedisCommandsPerOperation =>
+        RedisCommands is { } commands && Operations.Count > 0 ? Math.Round((double)commands / Operations.Count, 3) : null;
 }
 
 /// <summary>

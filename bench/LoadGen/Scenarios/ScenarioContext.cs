@@ -1,6 +1,7 @@
 using Doorbuster.LoadGen.Cli;
 using Doorbuster.LoadGen.Http;
 using Doorbuster.LoadGen.Load;
+using Doorbuster.LoadGen.Metrics;
 using Doorbuster.LoadGen.Reporting;
 using Doorbuster.LoadGen.Setup;
 
@@ -12,14 +13,14 @@ public sealed class ScenarioContext
     /// <summary>Units each catalog sku gets on top of what prepared carts will check out.</summary>
     public const long BaseStock = 1_000;
 
-    public ScenarioContext(RunOptions options, ShopApi api, StockLedger ledger)
+    public ScenarioContext(RunOptions options, ShopApi api, StockLedger ledger, RedisCommandCounter? redisCommands = null)
     {
         Options = options;
         Api = api;
         Ledger = ledger;
         SetupParallelism = Math.Clamp(options.MaxInFlight, 4, 64);
         Seeder = new Seeder(api, ledger, Progress, options.RunId, SetupParallelism);
-        Phases = new PhaseRunner(options.Seed, options.Clients, options.CpuPids);
+        Phases = new PhaseRunner(options.Seed, options.Clients, options.CpuPids, redisCommands);
     }
 
     public RunOptions Options { get; }

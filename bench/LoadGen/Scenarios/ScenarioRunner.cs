@@ -1,5 +1,6 @@
 using Doorbuster.LoadGen.Cli;
 using Doorbuster.LoadGen.Http;
+using Doorbuster.LoadGen.Metrics;
 using Doorbuster.LoadGen.Reporting;
 using Doorbuster.LoadGen.Setup;
 using Spectre.Console;
@@ -19,7 +20,8 @@ public static class ScenarioRunner
         ConsoleMode.Line($"[bold]{options.Scenario}[/] against {Markup.Escape(options.Url.ToString())}: run {options.RunId}, skus {Markup.Escape(options.Prefix)}-*");
         using var client = new LoadClient(options.Url, options.MaxConnections, options.Timeout, options.AdminKey, options.Clients);
         var api = new ShopApi(client);
-        var context = new ScenarioContext(options, api, new StockLedger());
+        await using var redisCommands = await RedisCommandCounter.ConnectAsync(options.RedisStats);
+        var context = new ScenarioContext(options, api, new StockLedger(), redisCommands);
 
         ScenarioResult result;
         try
