@@ -55,11 +55,12 @@ public sealed class SiloFailureDetectionProcessTests(ITestOutputHelper output) :
         // Arrange
         var (silos, apis) = await _cluster.StartAsync(silos: 3, apis: 1);
 
-        // Act: the load generator's overload: the closed-loop peak, then ten times it offered in an open loop.
+        // Act: the load generator's overload: the closed-loop peak, then ten times it offered in an open loop, from
+        // 1,000 shoppers (through the loopback proxy the Api trusts), or one client's rate bucket sheds its setup.
         var loadGen = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])[
             RepositoryLayout.BuiltAssembly("bench", "LoadGen"), "overload", "--url", apis[0].HttpAddress.ToString(), "--admin-key", ProcessCluster.AdminKey,
-            "--steps", "10", "--peak-duration", "5s", "--step-duration", "20s"])
+            "--clients", "1000", "--steps", "10", "--peak-duration", "5s", "--step-duration", "20s"])
         {
             loadGen.ArgumentList.Add(argument);
         }
