@@ -5,6 +5,7 @@ using Doorbuster.Api.FrontDoor.OpenApi;
 using Doorbuster.Api.Hosting;
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
+using Doorbuster.Persistence;
 using Doorbuster.ServiceDefaults.Admin;
 using Doorbuster.ServiceDefaults.EmbeddedStore;
 using Doorbuster.Silo.Hosting;
@@ -29,6 +30,9 @@ internal static class KnownSettings
         .. Section(CheckoutOptions.SectionName, typeof(CheckoutOptions)),
         .. Section(InventoryOptions.SectionName, typeof(InventoryOptions)),
         .. Section(OrdersOptions.SectionName, typeof(OrdersOptions)),
+
+        // Bound with the Redis providers (RedisSiloBuilderExtensions), which embedded mode uses too.
+        .. Section(DurabilityOptions.SectionName, typeof(DurabilityOptions)),
     ];
 
     public static readonly IReadOnlySet<string> Silo = new HashSet<string>(
