@@ -27,8 +27,10 @@ public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLife
     private const int Shoppers = 10;
     private static readonly string[] Skus = [.. Enumerable.Range(1, 6).Select(i => $"SOAK-{i}")];
 
-    private readonly ConcurrentDictionary<string, int> _answers = new();
-    private readonly ConcurrentQueue<string> _violations = new();
+    // Every add to the cart was refused or may not have been applied: the contract's empty-cart 400.
+    private readonly ContractObserver _observed = new(async (kind, response) =>
+        kind == "checkout" && response.StatusCode == HttpStatusCode.BadRequest
+        && (await response.Content.ReadAsStringAsync()).Contains("empty-cart", StringComparison.Ordinal));
     private readonly ConcurrentDictionary<string, Order> _orders = new();
     private ProcessCluster _cluster = null!;
 
@@ -57,16 +59,16 @@ public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLife
         // Act: shoppers until the faults are over and a little after.
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        var shoppers = Enumerable.Range(0, Shoppers).Select(i => ShopAsync(Shopper(apis[i % apis.Length], i), new Random(i), stop.Token)).ToList();
+        var shoppers = Enumerable.Range(0, Shoppers).Select(i => ShopAsync(ContractObserver.Shopper(apis[i % apis.Length], "203.0.113", i), new Random(i), stop.Token)).ToList();
         await CauseFaultsAsync(silos.ToList(), clock);
         await Task.Delay(TimeSpan.FromSeconds(8));
         await stop.CancelAsync();
         await Task.WhenAll(shoppers);
-        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s of load; answers: {string.Join(", ", _answers.OrderBy(a => a.Key).Select(a => $"{a.Key} x{a.Value}"))}");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s of load; answers: {_observed.AnswerSummary}");
 
         // Assert: the answers, then every acknowledged order, then the stock of every sku to the unit.
-        Assert.True(_violations.IsEmpty, $"{_violations.Count} answers broke the contract: {string.Join("; ", _violations.Take(10))}");
-        using var reader = Shopper(apis[0], Shoppers);
+        Assert.False(_observed.HasViolations, _observed.ViolationSummary);
+        using var reader = ContractObserver.Shopper(apis[0], "203.0.113", Shoppers);
         foreach (var order in _orders.Values)
         {
             var stored = await UntilAnsweredAsync(reader, HttpMethod.Get, $"/api/orders/{order.Id}");
@@ -200,8 +202,8 @@ public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLife
         {
             if (random.Next(5) == 0)
             {
-                await SendAsync(http, HttpMethod.Get, $"/api/products/{Skus[random.Next(Skus.Length)]}", "browse");
-                await SendAsync(http, HttpMethod.Get, $"/api/inventory/{Skus[random.Next(Skus.Length)]}", "stock");
+                await _observed.SendAsync(http, HttpMethod.Get, $"/api/products/{Skus[random.Next(Skus.Length)]}", "browse");
+                await _observed.SendAsync(http, HttpMethod.Get, $"/api/inventory/{Skus[random.Next(Skus.Length)]}", "stock");
                 continue;
             }
 
@@ -215,7 +217,7 @@ public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLife
             for (var line = 0; line < 1 + random.Next(2); line++)
             {
                 // Not idempotent: a 503 that says the add may have been applied is not repeated.
-                await SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = Skus[random.Next(Skus.Length)], quantity = 1 + random.Next(3) });
+                await _observed.SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = Skus[random.Next(Skus.Length)], quantity = 1 + random.Next(3) });
             }
 
             var key = $"k-{random.Next()}";
@@ -238,79 +240,9 @@ public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLife
         }
     }
 
-    /// <summary>
-    /// Repeats a request (it is idempotent) while it is shed or unavailable, as a client honouring Retry-After
-    /// does, until a definite answer; it keeps trying after the load stopped, so that nothing stays unknown.
-    /// </summary>
-    private async Task<HttpResponseMessage?> UntilDefiniteAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            var response = await SendAsync(http, method, path, kind, body, key);
-            if (response is not null && response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests))
-            {
-                return response;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                _violations.Enqueue($"{method} {path} never got a definite answer in 90 s");
-                return null;
-            }
-
-            await Task.Delay(response?.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(500));
-        }
-    }
-
-    private async Task<HttpResponseMessage?> SendAsync(HttpClient http, HttpMethod method, string path, string kind, object? body = null, string? key = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request);
-        }
-        catch (Exception exception)
-        {
-            _violations.Enqueue($"{method} {path}: no answer ({exception.GetType().Name})");
-            return null;
-        }
-
-        var status = (int)response.StatusCode;
-        _answers.AddOrUpdate($"{kind} {status}", 1, (_, count) => count + 1);
-        var allowed = status switch
-        {
-            200 or 201 => true,
-            429 or 503 => response.Headers.RetryAfter is not null,
-
-            // Every add to the cart was refused or may not have been applied: the contract's empty-cart 400.
-            400 => kind == "checkout" && (await response.Content.ReadAsStringAsync()).Contains("empty-cart", StringComparison.Ordinal),
-            _ => false,
-        };
-        if (!allowed)
-        {
-            _violations.Enqueue($"{method} {path}: {status} {await response.Content.ReadAsStringAsync()}");
-        }
-
-        return response;
-    }
-
-    /// <summary>
-    /// A shopper of their own: the Api trusts loopback as a proxy, so the X-Forwarded-For address makes each
-    /// one a client with its own admission bucket, as shoppers behind an ingress are.
-    /// </summary>
-    private static HttpClient Shopper(DoorbusterProcess api, int number)
-    {
-        var http = new HttpClient { BaseAddress = api.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{number + 1}");
-        return http;
-    }
+    /// <summary>An idempotent request repeated while shed or unavailable, for up to 90 s (<see cref="ContractObserver.UntilDefiniteAsync"/>).</summary>
+    private Task<HttpResponseMessage?> UntilDefiniteAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key) =>
+        _observed.UntilDefiniteAsync(http, method, path, kind, body, key, TimeSpan.FromSeconds(90));
 
     private static async Task<HttpResponseMessage> UntilAnsweredAsync(HttpClient http, HttpMethod method, string path)
     {

@@ -24,8 +24,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
     private const int CartWriters = 4;
     private static readonly TimeSpan WritesBackWithin = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentQueue<string> _violations = new();
-    private readonly ConcurrentDictionary<string, int> _answers = new();
+    private readonly ContractObserver _observed = new();
     private readonly ConcurrentQueue<TimeSpan> _acknowledgedCartWrites = new();
     private readonly ConcurrentBag<string> _paidOrders = [];
     private readonly ConcurrentDictionary<string, CartLines> _carts = new();
@@ -50,8 +49,8 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
         // Act: buyers and cart writers before, during and after the loss of the writable node.
         using var stop = new CancellationTokenSource();
         _clock.Start();
-        var load = Enumerable.Range(0, Buyers).Select(i => BuyAsync(Shopper(apis[0], i), stop.Token))
-            .Concat(Enumerable.Range(0, CartWriters).Select(i => WriteCartsAsync(Shopper(apis[0], Buyers + i), stop.Token)))
+        var load = Enumerable.Range(0, Buyers).Select(i => BuyAsync(ContractObserver.Shopper(apis[0], "198.51.100", i), stop.Token))
+            .Concat(Enumerable.Range(0, CartWriters).Select(i => WriteCartsAsync(ContractObserver.Shopper(apis[0], "198.51.100", Buyers + i), stop.Token)))
             .ToList();
         await Task.Delay(TimeSpan.FromSeconds(6));
         var lostAt = _clock.Elapsed;
@@ -64,7 +63,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
             "cart writes acknowledged for 5 s after the loss");
         await stop.CancelAsync();
         await Task.WhenAll(load);
-        output.WriteLine($"answers: {string.Join(", ", _answers.OrderBy(a => a.Key).Select(a => $"{a.Key} x{a.Value}"))}");
+        output.WriteLine($"answers: {_observed.AnswerSummary}");
 
         // Every silo killed and started again, so that what is checked below is read from Redis.
         foreach (var silo in silos)
@@ -80,7 +79,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
         var longestGap = LongestGapAfter(lostAt);
         output.WriteLine($"{_acknowledgedCartWrites.Count} cart writes acknowledged; the longest time without one from the loss: {longestGap.TotalSeconds:F1} s");
         Assert.True(longestGap < WritesBackWithin, $"no cart write was acknowledged for {longestGap.TotalSeconds:F1} s after losing the writable node");
-        Assert.True(_violations.IsEmpty, $"{_violations.Count} answers broke the contract: {string.Join("; ", _violations.Take(10))}");
+        Assert.False(_observed.HasViolations, _observed.ViolationSummary);
 
         foreach (var orderId in _paidOrders)
         {
@@ -129,7 +128,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
             var cartId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cartId").GetString()!;
 
             // Adding is not idempotent; an add that may have been applied is not repeated, the cart read instead.
-            var added = await SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = HotSku, quantity = 1 }, null);
+            var added = await _observed.SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = HotSku, quantity = 1 }, null);
             if (added?.IsSuccessStatusCode != true && !await HoldsTheHotSkuAsync(http, cartId))
             {
                 continue;
@@ -149,7 +148,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
             }
             else if (paid is not null)
             {
-                _violations.Enqueue($"pay {orderId}: {(int)paid.StatusCode} {await paid.Content.ReadAsStringAsync()}");
+                _observed.Violation($"pay {orderId}: {(int)paid.StatusCode} {await paid.Content.ReadAsStringAsync()}");
             }
         }
     }
@@ -176,7 +175,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
             var lines = _carts[cartId] = new CartLines();
             for (var add = 0; add < 20 && !stop.IsCancellationRequested; add++)
             {
-                var response = await SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = HotSku, quantity = 1 }, null);
+                var response = await _observed.SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = HotSku, quantity = 1 }, null);
                 if (response?.IsSuccessStatusCode == true)
                 {
                     lines.Acknowledged++;
@@ -196,57 +195,6 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
         }
     }
 
-    /// <summary>Repeats an idempotent request while it is shed or unavailable, as Retry-After says, until a definite answer.</summary>
-    private async Task<HttpResponseMessage?> UntilDefiniteAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var response = await SendAsync(http, method, path, kind, body, key);
-            if (response is not null && response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests))
-            {
-                return response;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                _violations.Enqueue($"{method} {path} got no definite answer in 60 s");
-                return null;
-            }
-
-            await Task.Delay(response?.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(500));
-        }
-    }
-
-    private async Task<HttpResponseMessage?> SendAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request);
-        }
-        catch (Exception exception)
-        {
-            _violations.Enqueue($"{method} {path}: no answer ({exception.GetType().Name}: {exception.Message})");
-            return null;
-        }
-
-        var status = (int)response.StatusCode;
-        _answers.AddOrUpdate($"{kind} {status}", 1, (_, count) => count + 1);
-        if (status is not (200 or 201) && !(status is 429 or 503 && response.Headers.RetryAfter is not null))
-        {
-            _violations.Enqueue($"{method} {path}: {status} {await response.Content.ReadAsStringAsync()}");
-        }
-
-        return response;
-    }
-
     private static async Task<JsonElement> ReadAsync(HttpClient http, string path) =>
         await Eventually.ReturnsAsync(
             async () =>
@@ -258,16 +206,9 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
             TimeSpan.FromSeconds(60),
             $"GET {path} after the restart");
 
-    /// <summary>
-    /// A shopper of their own: the Api trusts loopback as a proxy, so the X-Forwarded-For address makes each
-    /// one a client with its own admission bucket, as shoppers behind an ingress are.
-    /// </summary>
-    private static HttpClient Shopper(DoorbusterProcess api, int number)
-    {
-        var http = new HttpClient { BaseAddress = api.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Add("X-Forwarded-For", $"198.51.100.{number + 1}");
-        return http;
-    }
+    /// <summary>An idempotent request repeated while shed or unavailable, for up to 60 s (<see cref="ContractObserver.UntilDefiniteAsync"/>).</summary>
+    private Task<HttpResponseMessage?> UntilDefiniteAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key) =>
+        _observed.UntilDefiniteAsync(http, method, path, kind, body, key, TimeSpan.FromSeconds(60));
 
     private static HttpClient AdminClient(DoorbusterProcess api)
     {
