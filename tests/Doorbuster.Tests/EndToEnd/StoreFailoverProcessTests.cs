@@ -119,13 +119,10 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
     {
         while (!stop.IsCancellationRequested)
         {
-            var created = await UntilDefiniteAsync(http, HttpMethod.Post, "/api/carts", "create-cart", null, null);
-            if (created?.StatusCode != HttpStatusCode.Created)
+            if (await NewCartAsync(http) is not { } cartId)
             {
                 continue;
             }
-
-            var cartId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cartId").GetString()!;
 
             // Adding is not idempotent; an add that may have been applied is not repeated, the cart read instead.
             var added = await _observed.SendAsync(http, HttpMethod.Post, $"/api/carts/{cartId}/items", "add", new { sku = HotSku, quantity = 1 }, null);
@@ -165,13 +162,11 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
     {
         while (!stop.IsCancellationRequested)
         {
-            var created = await UntilDefiniteAsync(http, HttpMethod.Post, "/api/carts", "create-cart", null, null);
-            if (created?.StatusCode != HttpStatusCode.Created)
+            if (await NewCartAsync(http) is not { } cartId)
             {
                 continue;
             }
 
-            var cartId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cartId").GetString()!;
             var lines = _carts[cartId] = new CartLines();
             for (var add = 0; add < 20 && !stop.IsCancellationRequested; add++)
             {
@@ -205,6 +200,15 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
             found => found.ValueKind == JsonValueKind.Object,
             TimeSpan.FromSeconds(60),
             $"GET {path} after the restart");
+
+    /// <summary>A new cart's id, once creating one got a definite answer; <c>null</c> when it was not created.</summary>
+    private async Task<string?> NewCartAsync(HttpClient http)
+    {
+        var created = await UntilDefiniteAsync(http, HttpMethod.Post, "/api/carts", "create-cart", null, null);
+        return created?.StatusCode == HttpStatusCode.Created
+            ? (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cartId").GetString()
+            : null;
+    }
 
     /// <summary>An idempotent request repeated while shed or unavailable, for up to 60 s (<see cref="ContractObserver.UntilDefiniteAsync"/>).</summary>
     private Task<HttpResponseMessage?> UntilDefiniteAsync(HttpClient http, HttpMethod method, string path, string kind, object? body, string? key) =>
