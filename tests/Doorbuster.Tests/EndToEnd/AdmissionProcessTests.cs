@@ -9,6 +9,7 @@ namespace Doorbuster.Tests.EndToEnd;
 /// Admission control of real processes, configured by environment variables as an operator would: a store, a
 /// silo, and Api processes that are pure Orleans clients, one per admission setting under test.
 /// </summary>
+[Collection(MachineSaturatingCollection.Name)]
 public sealed class AdmissionProcessTests(AdmissionProcessTests.Cluster cluster) : IClassFixture<AdmissionProcessTests.Cluster>
 {
     [Fact]

@@ -21,6 +21,7 @@ namespace Doorbuster.Tests.EndToEnd;
 /// explained to the unit by those orders and by the holds of attempts that lost (which no order names, and
 /// which go back at their expiry), and every answer was one the contract allows.
 /// </summary>
+[Collection(MachineSaturatingCollection.Name)]
 public sealed class FaultSoakProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Stock = 100_000;

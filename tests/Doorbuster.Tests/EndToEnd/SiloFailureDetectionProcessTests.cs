@@ -13,6 +13,7 @@ namespace Doorbuster.Tests.EndToEnd;
 /// are served by the others within 5 s, and ten times the load the cluster can serve declares no healthy
 /// silo dead.
 /// </summary>
+[Collection(MachineSaturatingCollection.Name)]
 public sealed class SiloFailureDetectionProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan ServedElsewhereWithin = TimeSpan.FromSeconds(5);

@@ -16,6 +16,7 @@ namespace Doorbuster.Tests.EndToEnd;
 /// adds up, every acknowledged payment is there and every acknowledged cart line is in its cart.
 /// </summary>
 [Trait(TestStore.Topology, TestStore.AnyTopology)]
+[Collection(MachineSaturatingCollection.Name)]
 public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string HotSku = "FAILOVER-HOT";
