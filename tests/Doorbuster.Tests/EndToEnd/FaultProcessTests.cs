@@ -16,8 +16,12 @@ namespace Doorbuster.Tests.EndToEnd;
 /// </summary>
 public sealed class FaultProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    /// <summary>The contract's 2 s, and a margin for a loaded CI machine; the measured times are printed.</summary>
-    private static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(2.5);
+    /// <summary>
+    /// The contract's 2 s is the server's (the Api gives up on the cluster after 1.8 s); this client shares two cores
+    /// with the servers and its own process stalled up to 0.7 s in 16 runs alone (the Api's log of the same request
+    /// reached this process as late as its answer did), hence the margin. The measured times are printed.
+    /// </summary>
+    private static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(3);
 
     /// <summary>A read of an active grain during an outage: 200 from memory, or 503 when the breaker is open.</summary>
     private const HttpStatusCode ActiveActorRead = (HttpStatusCode)299;
