@@ -4,6 +4,7 @@ using Doorbuster.Api.FrontDoor;
 using Doorbuster.Api.Hosting;
 using Doorbuster.Api.Inventory;
 using Doorbuster.Api.Orders;
+using Doorbuster.Api.Sales;
 using Doorbuster.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(EmbeddedMode.ExpandSwitches(args));
@@ -13,6 +14,7 @@ builder.AddDoorbusterOrleans();
 builder.AddFrontDoor();
 builder.AddCatalog();
 builder.AddCarts();
+builder.AddSales();
 
 var app = builder.Build();
 
@@ -22,6 +24,7 @@ app.MapCatalogApi();
 app.MapInventoryApi();
 app.MapCartApi();
 app.MapOrderApi();
+app.MapSaleApi();
 
 app.Run();
 

@@ -59,7 +59,7 @@ public static class FrontDoorExtensions
         builder.WithMetadata(new RouteIdsValidated()).AddEndpointFilter(async (context, next) =>
         {
             var errors = new RequestErrors();
-            foreach (var name in (string[])["sku", "cartId", "orderId"])
+            foreach (var name in (string[])["sku", "cartId", "orderId", "saleId"])
             {
                 if (context.HttpContext.Request.RouteValues.TryGetValue(name, out var value))
                 {

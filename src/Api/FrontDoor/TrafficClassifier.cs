@@ -39,7 +39,8 @@ public static class TrafficClassifier
         // An admin write ranks high only with the key: without it the request is worth no more than a read
         // (and answers 401), so a missing key cannot jump the queue.
         var isAdminWrite = (Is(area, "products") && count == 2 && HttpMethods.IsPut(request.Method))
-            || (Is(area, "inventory") && isPost && Is(action, "restock"));
+            || (Is(area, "inventory") && isPost && Is(action, "restock"))
+            || (Is(area, "sales") && count == 2 && (HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method)));
         return isAdminWrite && CarriesAdminKey(context) ? TrafficClass.Admin : TrafficClass.Browse;
     }
 

@@ -2,8 +2,10 @@ using System.ComponentModel.DataAnnotations;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
 using Doorbuster.Api.FrontDoor;
+using Doorbuster.Api.Sales;
 using Doorbuster.Carts;
 using Doorbuster.Orders;
+using Doorbuster.ServiceDefaults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Doorbuster.Api.Orders;
@@ -19,6 +21,7 @@ public static class OrderApi
             .WithTags("Orders")
             .WithName("Checkout")
             .WithSummary("Reserves every line of the cart, all or nothing, and creates an order awaiting payment.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         var orders = app.MapGroup("/api/orders/{orderId}").WithTags("Orders").ValidateRouteIds();
@@ -34,7 +37,9 @@ public static class OrderApi
         string cartId,
         // [Required] is for the OpenAPI document; the check below answers a missing key with a validation problem.
         [FromHeader(Name = IdempotencyKeyHeader), Required] string? idempotencyKey,
+        [FromHeader(Name = SaleApi.TicketHeader)] string? saleTicket,
         IGrainFactory grains,
+        SaleViews sales,
         ClusterBoundary cluster,
         ApiMetrics metrics,
         CancellationToken cancellationToken)
@@ -47,7 +52,7 @@ public static class OrderApi
         CheckoutResult result;
         try
         {
-            result = await cluster.IdempotentWriteAsync(() => grains.GetGrain<ICartGrain>(cartId).CheckoutAsync(idempotencyKey!), cancellationToken);
+            result = await cluster.IdempotentWriteAsync(() => grains.GetGrain<ICartGrain>(cartId).CheckoutAsync(idempotencyKey!, saleTicket), cancellationToken);
         }
         catch
         {
@@ -60,6 +65,13 @@ public static class OrderApi
             case CheckoutOutcome.EmptyCart:
                 metrics.Checkout("empty_cart");
                 return Problems.BadRequest("empty-cart", "The cart is empty", $"Cart '{cartId}' has nothing to check out.");
+            case CheckoutOutcome.TicketRequired:
+                metrics.Checkout("ticket_required");
+                return TypedResults.Problem(
+                    $"{result.Refusal} Nothing was reserved.",
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "A sale ticket is required",
+                    type: ProblemTypes.For("ticket-required"));
             case CheckoutOutcome.InsufficientStock:
                 metrics.Checkout("insufficient_stock");
                 return Problems.Conflict(
@@ -73,6 +85,11 @@ public static class OrderApi
                     });
             default:
                 metrics.Checkout(result.Outcome == CheckoutOutcome.Duplicate ? "duplicate" : "created");
+                if (saleTicket is not null)
+                {
+                    sales.ForgetAges();
+                }
+
                 return TypedResults.Created($"/api/orders/{result.Order!.OrderId}", OrderResponse.From(result.Order));
         }
     }

@@ -36,6 +36,15 @@ public interface ICartGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Checkout")]
     Task<CheckoutResult> CheckoutAsync(string idempotencyKey);
+
+    /// <summary>
+    /// <see cref="CheckoutAsync(string)"/>, for a cart that may hold skus of a running flash sale: then
+    /// <paramref name="saleTicket"/> must be an admitted, valid, unused ticket of that sale, which this checkout
+    /// uses up (and gives back when the checkout is refused); otherwise the answer is
+    /// <see cref="CheckoutOutcome.TicketRequired"/> and nothing is held.
+    /// </summary>
+    [Alias("CheckoutWithTicket")]
+    Task<CheckoutResult> CheckoutAsync(string idempotencyKey, string? saleTicket);
 }
 
 [GenerateSerializer, Immutable, Alias("Doorbuster.Carts.CartLine")]

@@ -67,10 +67,14 @@ public enum CheckoutOutcome
     Duplicate = 1,
     InsufficientStock = 2,
     EmptyCart = 3,
+
+    /// <summary>The cart holds skus of a running flash sale and no usable ticket of it was given; nothing was held.</summary>
+    TicketRequired = 4,
 }
 
+/// <summary>A checkout's answer; <see cref="Refusal"/> says why a <see cref="CheckoutOutcome.TicketRequired"/> was refused.</summary>
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.CheckoutResult")]
-public sealed record CheckoutResult(CheckoutOutcome Outcome, OrderSnapshot? Order, Shortage[] Shortages);
+public sealed record CheckoutResult(CheckoutOutcome Outcome, OrderSnapshot? Order, Shortage[] Shortages, string? Refusal = null);
 
 [GenerateSerializer, Alias("Doorbuster.Orders.OrderActionOutcome")]
 public enum OrderActionOutcome

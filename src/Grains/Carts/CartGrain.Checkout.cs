@@ -1,6 +1,7 @@
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
 using Doorbuster.Persistence;
+using Doorbuster.Sales;
 using Microsoft.Extensions.Logging;
 
 namespace Doorbuster.Carts;
@@ -19,7 +20,87 @@ namespace Doorbuster.Carts;
 /// </remarks>
 public sealed partial class CartGrain
 {
-    public async Task<CheckoutResult> CheckoutAsync(string idempotencyKey)
+    public Task<CheckoutResult> CheckoutAsync(string idempotencyKey) => CheckoutAsync(idempotencyKey, saleTicket: null);
+
+    public async Task<CheckoutResult> CheckoutAsync(string idempotencyKey, string? saleTicket)
+    {
+        if (PlacedOrderFor(idempotencyKey) is { } placed)
+        {
+            // The same checkout again: it needs no ticket, the first one was used for it.
+            return await RepeatAsync(placed);
+        }
+
+        var orderId = OrderIds.For(CartId, idempotencyKey);
+        var (refusal, claimed) = await PassSaleGateAsync(orderId, saleTicket);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var result = await CheckoutOnceAsync(idempotencyKey);
+        if (claimed is not null && result.Outcome is not (CheckoutOutcome.Created or CheckoutOutcome.Duplicate))
+        {
+            await GiveTicketBackAsync(claimed, saleTicket!, orderId);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A cart that holds skus of a running sale needs an admitted ticket of it, used up by this order; a cart
+    /// outside every sale passes without a call (<see cref="SaleGate"/>). Answers the refusal, or the sale
+    /// whose ticket this checkout claimed.
+    /// </summary>
+    private async Task<(CheckoutResult? Refusal, string? ClaimedSale)> PassSaleGateAsync(string orderId, string? saleTicket)
+    {
+        var gating = await saleGate.SalesGatingAsync(_cart.Lines.Select(line => line.Sku));
+        if (gating.Count == 0)
+        {
+            return (null, null);
+        }
+
+        if (gating.Count > 1)
+        {
+            return (TicketRequired($"The cart holds skus of {gating.Count} sales ({string.Join(", ", gating.Select(sale => sale.SaleId))}); check out each sale's skus on their own, each with its ticket."), null);
+        }
+
+        var sale = gating[0];
+        var skus = string.Join(", ", _cart.Lines.Select(line => line.Sku).Where(sale.Skus.Contains));
+        if (string.IsNullOrEmpty(saleTicket))
+        {
+            return (TicketRequired($"{skus} {(skus.Contains(',', StringComparison.Ordinal) ? "are" : "is")} on sale in '{sale.SaleId}': the checkout needs the Sale-Ticket header naming an admitted ticket of that sale."), null);
+        }
+
+        var outcome = await GrainFactory.GetGrain<ISaleGrain>(sale.SaleId).ClaimAsync(saleTicket, orderId);
+        return outcome switch
+        {
+            ClaimOutcome.Claimed => (null, sale.SaleId),
+
+            // It ended since this silo last read the directory: its skus are no longer gated.
+            ClaimOutcome.Ended => (null, null),
+            ClaimOutcome.NotAdmitted => (TicketRequired($"The ticket of sale '{sale.SaleId}' has not been admitted yet: wait for its turn."), null),
+            ClaimOutcome.Expired => (TicketRequired($"The ticket's admission to sale '{sale.SaleId}' has expired."), null),
+            ClaimOutcome.Used => (TicketRequired($"The ticket of sale '{sale.SaleId}' was already used by another checkout."), null),
+            _ => (TicketRequired($"The Sale-Ticket header does not name a ticket of sale '{sale.SaleId}'."), null),
+        };
+    }
+
+    private static CheckoutResult TicketRequired(string reason) => new(CheckoutOutcome.TicketRequired, null, [], reason);
+
+    /// <summary>A refused checkout gives its ticket back; when that fails the ticket stays with this order, and a retry under the same key still uses it.</summary>
+    private async Task GiveTicketBackAsync(string saleId, string saleTicket, string orderId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISaleGrain>(saleId).ReleaseClaimAsync(saleTicket, orderId);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "The ticket of sale {SaleId} used by refused order {OrderId} could not be given back", saleId, orderId);
+        }
+    }
+
+    private async Task<CheckoutResult> CheckoutOnceAsync(string idempotencyKey)
     {
         var orderId = OrderIds.For(CartId, idempotencyKey);
         for (var round = 1; ; round++)

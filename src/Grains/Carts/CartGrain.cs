@@ -3,6 +3,7 @@ using Doorbuster.Diagnostics;
 using Doorbuster.Hosting;
 using Doorbuster.Orders;
 using Doorbuster.Persistence;
+using Doorbuster.Sales;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public sealed partial class CartGrain(
     CheckoutPrices prices,
     IOptions<CheckoutOptions> checkout,
     [FromKeyedServices(DomainClock.Key)] TimeProvider time,
+    SaleGate saleGate,
     GrainMetrics metrics,
     ILogger<CartGrain> logger) : Grain, ICartGrain
 {

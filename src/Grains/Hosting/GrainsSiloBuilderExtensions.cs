@@ -24,6 +24,7 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);
         silo.Services.TryAddSingleton<GrainMetrics>();
         silo.Services.TryAddSingleton<CheckoutPrices>();
+        silo.Services.TryAddSingleton<Sales.SaleGate>();
         silo.Services.AddOptions<InventoryOptions>()
             .BindConfiguration(InventoryOptions.SectionName)
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.MaxDecisionsPerSweep > 0, "Inventory:SweepInterval and Inventory:MaxDecisionsPerSweep must be positive.")

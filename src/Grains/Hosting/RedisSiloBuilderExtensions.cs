@@ -62,6 +62,7 @@ public static class RedisSiloBuilderExtensions
             services, configuration, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         silo.Services.AddSingleton<RedisInventoryStore>();
         silo.Services.AddSingleton<CheckoutStore>();
+        silo.Services.AddSingleton<Sales.SaleStore>();
         return silo;
     }
 }

@@ -33,10 +33,15 @@ public sealed class OpenApiTests(ApiFactory api)
         ["SetCartItem"] = [200, 400, 404, 409, 413, 415],
         ["RemoveCartItem"] = [200, 400, 404],
         ["ClearCart"] = [204, 400, 404],
-        ["Checkout"] = [201, 400, 404, 409],
+        ["Checkout"] = [201, 400, 403, 404, 409],
         ["GetOrder"] = [200, 400, 404],
         ["PayOrder"] = [200, 400, 404, 409],
         ["CancelOrder"] = [200, 400, 404, 409],
+        ["DefineSale"] = [200, 400, 401, 404, 413, 415],
+        ["GetSale"] = [200, 400, 404],
+        ["EndSale"] = [200, 400, 401, 404],
+        ["JoinSale"] = [201, 400, 404, 409],
+        ["GetTicket"] = [200, 400, 404],
     };
 
     [Fact]
@@ -125,7 +130,7 @@ public sealed class OpenApiTests(ApiFactory api)
             "detail is not marked as the error message (x-ms-primary-error-message)");
         var types = problem.GetProperty("type").GetProperty("description").GetString()!;
         Assert.All(
-            ["validation", "empty-cart", "not-found", "insufficient-stock", "order-state", "lines-unsold", "overloaded", "unavailable"],
+            ["validation", "empty-cart", "not-found", "insufficient-stock", "order-state", "lines-unsold", "overloaded", "unavailable", "ticket-required", "sale-ended", "too-many-tickets"],
             slug => Assert.Contains(slug, types, StringComparison.Ordinal));
 
         Assert.True(DerivedProperties(document, "ValidationProblemDetails").TryGetProperty("errors", out _), "errors is not modelled");
@@ -235,6 +240,7 @@ public sealed class OpenApiTests(ApiFactory api)
     [Theory]
     [InlineData("CreateCart")]
     [InlineData("Checkout")]
+    [InlineData("JoinSale")]
     public async Task ACreatedAnswerDocumentsItsLocation(string operationId)
     {
         var document = await DocumentAsync();
@@ -286,6 +292,7 @@ public sealed class OpenApiTests(ApiFactory api)
     [InlineData("AddCartItem", new[] { "quantity", "sku" })]
     [InlineData("SetCartItem", new[] { "quantity" })]
     [InlineData("Restock", new[] { "quantity" })]
+    [InlineData("DefineSale", new[] { "admitPerSecond", "skus", "startsAt" })]
     public async Task ARequestBodyRequiresExactlyTheFieldsTheContractRequires(string operationId, string[] required)
     {
         var document = await DocumentAsync();

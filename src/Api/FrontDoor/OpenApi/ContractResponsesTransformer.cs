@@ -58,7 +58,10 @@ internal sealed class ContractResponsesTransformer : IOpenApiOperationTransforme
         {
             problems.Add(
                 StatusCodes.Status429TooManyRequests,
-                "Shed by admission control; the request was not processed. Retry after Retry-After seconds.",
+                operation.OperationId == "JoinSale"
+                    ? "Shed by admission control (the request was not processed; retry after Retry-After seconds), or too-many-tickets: "
+                        + "this client already holds the sale's ticket limit."
+                    : "Shed by admission control; the request was not processed. Retry after Retry-After seconds.",
                 RetryAfter());
             problems.Add(
                 StatusCodes.Status503ServiceUnavailable,
@@ -76,6 +79,16 @@ internal sealed class ContractResponsesTransformer : IOpenApiOperationTransforme
         foreach (var (status, response) in ordered)
         {
             operation.Responses[status] = response;
+            if (operation.OperationId is "JoinSale" or "GetTicket" && status is "200" or "201" && response is OpenApiResponse ticket)
+            {
+                ticket.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                ticket.Headers[Microsoft.Net.Http.Headers.HeaderNames.RetryAfter] = new OpenApiHeader
+                {
+                    Description = "While the ticket waits (or the sale is sold out): seconds before polling it again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+                };
+            }
+
             if (status == StatusCodes.Status201Created.ToString(CultureInfo.InvariantCulture) && response is OpenApiResponse created)
             {
                 created.Headers ??= new Dictionary<string, IOpenApiHeader>();
@@ -110,6 +123,28 @@ internal sealed class ContractResponsesTransformer : IOpenApiOperationTransforme
                         schema.Pattern = Identifiers.Pattern;
                         schema.MinLength = 1;
                         schema.MaxLength = Identifiers.MaxLength;
+                    }
+
+                    break;
+                case "saleId":
+                    parameter.Description ??= "The flash sale, by the id its operator gave it.";
+                    if (schema is not null)
+                    {
+                        schema.Pattern = Identifiers.Pattern;
+                        schema.MinLength = 1;
+                        schema.MaxLength = Identifiers.MaxLength;
+                    }
+
+                    break;
+                case "ticket" or Sales.SaleApi.TicketHeader:
+                    parameter.Description ??= parameter.Name == "ticket"
+                        ? "The ticket, as joining the sale answered it; a ticket the sale did not issue is a 404."
+                        : "Needed when the cart holds skus of an open or sold-out flash sale: an admitted ticket of that sale, not yet used or expired (otherwise 403 ticket-required, and nothing is reserved). A ticket lets one checkout through.";
+                    if (schema is not null)
+                    {
+                        schema.Pattern = "^[A-Za-z0-9_-]{40}$";
+                        schema.MinLength = 40;
+                        schema.MaxLength = 40;
                     }
 
                     break;

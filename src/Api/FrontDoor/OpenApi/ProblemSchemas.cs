@@ -24,6 +24,7 @@ internal static class ProblemSchemas
     [
         "validation", "empty-cart", "unauthorized", "not-found", "line-limit", "cart-full", "currency-mismatch",
         "insufficient-stock", "order-state", "lines-unsold", "payload-too-large", "idempotency-key-reused", "overloaded", "unavailable",
+        "ticket-required", "sale-ended", "too-many-tickets",
     ];
 
     /// <summary>Adds the problem schemas and points every problem response at the right one.</summary>

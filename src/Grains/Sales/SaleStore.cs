@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text.Json;
+using Doorbuster.Persistence;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Doorbuster.Sales;
+
+/// <summary>
+/// A sale in Redis: a hash with its definition, ticket key, queue counters and admission count; a hash of
+/// tickets held per client; a hash of claimed positions (position → order); and a list of admission steps
+/// (<c>through:unix ms</c>). Every change is one Lua script, so the counters move atomically whoever runs
+/// them: two activations of a sale (while a silo fails) hand out distinct places and admit each position
+/// once. All keys share one hash tag, for Redis Cluster.
+/// </summary>
+public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> cluster)
+{
+    /// <summary>
+    /// Fixes the pre-queue at the start, then hands out places. KEYS: sale, clients. ARGV: limit, now (ms),
+    /// start (ms), seed, clients... Returns the draw ("count:seed", or "" before the start) then one place per
+    /// client (see <see cref="JoinResult"/>), or "ended" / "none".
+    /// </summary>
+    private const string JoinScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'none'} end
+        if redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return {'ended'} end
+        local drawn = redis.call('HGET', KEYS[1], 'drawn')
+        if not drawn and tonumber(ARGV[2]) >= tonumber(ARGV[3]) then
+          drawn = (redis.call('HGET', KEYS[1], 'pre') or '0') .. ':' .. ARGV[4]
+          redis.call('HSET', KEYS[1], 'drawn', drawn)
+        end
+        local limit = tonumber(ARGV[1])
+        local result = {drawn or ''}
+        for i = 5, #ARGV do
+          local held = tonumber(redis.call('HGET', KEYS[2], ARGV[i]) or '0')
+          if held >= limit then
+            result[#result + 1] = 0
+          else
+            redis.call('HINCRBY', KEYS[2], ARGV[i], 1)
+            if drawn then
+              result[#result + 1] = redis.call('HINCRBY', KEYS[1], 'post', 1)
+            else
+              result[#result + 1] = -redis.call('HINCRBY', KEYS[1], 'pre', 1)
+            end
+          end
+        end
+        return result
+        """;
+
+    /// <summary>
+    /// Fixes the pre-queue at the start, then admits up to ARGV[1] more positions (never beyond those handed
+    /// out). KEYS: sale, admissions. ARGV: step, now (ms), start (ms), seed. Returns the draw and the count admitted.
+    /// </summary>
+    private const string AdmitScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return {'', -1} end
+        local drawn = redis.call('HGET', KEYS[1], 'drawn')
+        if not drawn and tonumber(ARGV[2]) >= tonumber(ARGV[3]) then
+          drawn = (redis.call('HGET', KEYS[1], 'pre') or '0') .. ':' .. ARGV[4]
+          redis.call('HSET', KEYS[1], 'drawn', drawn)
+        end
+        local admitted = tonumber(redis.call('HGET', KEYS[1], 'admitted') or '0')
+        if not drawn then return {'', admitted} end
+        local count = tonumber(string.match(drawn, '^(%d+)'))
+        local issued = count + tonumber(redis.call('HGET', KEYS[1], 'post') or '0')
+        local target = math.min(admitted + tonumber(ARGV[1]), issued)
+        if target > admitted then
+          redis.call('HSET', KEYS[1], 'admitted', target)
+          redis.call('RPUSH', KEYS[2], target .. ':' .. ARGV[2])
+        end
+        return {drawn, math.max(target, admitted)}
+        """;
+
+    /// <summary>KEYS: claims. ARGV: position, order. 1 when the position is (now, or already) the order's.</summary>
+    private const string ClaimScript = """
+        local holder = redis.call('HGET', KEYS[1], ARGV[1])
+        if not holder then
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+          return 1
+        end
+        if holder == ARGV[2] then return 1 end
+        return 0
+        """;
+
+    /// <summary>KEYS: claims. ARGV: position, order.</summary>
+    private const string ReleaseScript = """
+        if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+        return 0
+        """;
+
+    /// <summary>KEYS: sale. ARGV: definition, new key (base64). The key is kept when the sale exists.</summary>
+    private const string DefineScript = """
+        if redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return 0 end
+        redis.call('HSETNX', KEYS[1], 'key', ARGV[2])
+        redis.call('HSET', KEYS[1], 'definition', ARGV[1])
+        return 1
+        """;
+
+    private readonly string _prefix = $"{cluster.Value.ServiceId}/sale/";
+
+    public async Task<StoredSale?> ReadAsync(string saleId)
+    {
+        try
+        {
+            var transaction = redis.GetDatabase().CreateTransaction();
+            var sale = transaction.HashGetAllAsync(SaleKey(saleId));
+            var claims = transaction.HashGetAllAsync(ClaimsKey(saleId));
+            var admissions = transaction.ListRangeAsync(AdmissionsKey(saleId));
+            if (!await transaction.ExecuteAsync())
+            {
+                throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Reading sale {saleId} was not executed.");
+            }
+
+            var fields = (await sale).ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString(), StringComparer.Ordinal);
+            if (!fields.TryGetValue("definition", out var definition) || !fields.TryGetValue("key", out var key))
+            {
+                return null;
+            }
+
+            return new StoredSale(
+                JsonSerializer.Deserialize<SaleDefinition>(definition)!,
+                Convert.FromBase64String(key),
+                fields.TryGetValue("ended", out var ended) ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ended, CultureInfo.InvariantCulture)) : null,
+                ParseDraw(fields.GetValueOrDefault("drawn")),
+                Number(fields, "pre"),
+                Number(fields, "post"),
+                Number(fields, "admitted"),
+                (await admissions).Select(entry => ParseAdmission(entry.ToString())).ToList(),
+                (await claims).ToDictionary(entry => long.Parse(entry.Name.ToString(), CultureInfo.InvariantCulture), entry => entry.Value.ToString()));
+        }
+        catch (Exception exception) when (StoreFailures.IsOutage(exception))
+        {
+            throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Sale {saleId} could not be read.", exception);
+        }
+    }
+
+    /// <summary>Stores the definition; false when the sale has ended (an ended sale stays ended).</summary>
+    public Task<bool> DefineAsync(string saleId, SaleDefinition definition, byte[] newKey) =>
+        RunAsync(async database => (long)await database.ScriptEvaluateAsync(
+            DefineScript, [SaleKey(saleId)], [JsonSerializer.Serialize(definition), Convert.ToBase64String(newKey)]) == 1);
+
+    public Task EndAsync(string saleId, DateTimeOffset at) =>
+        RunAsync(database => database.HashSetAsync(SaleKey(saleId), "ended", at.ToUnixTimeMilliseconds()));
+
+    public Task<StoredJoin> JoinAsync(string saleId, int limit, DateTimeOffset now, DateTimeOffset startsAt, ulong seed, string[] clients) =>
+        RunAsync(async database =>
+        {
+            var values = new RedisValue[4 + clients.Length];
+            values[0] = limit;
+            values[1] = now.ToUnixTimeMilliseconds();
+            values[2] = startsAt.ToUnixTimeMilliseconds();
+            values[3] = seed.ToString(CultureInfo.InvariantCulture);
+            for (var i = 0; i < clients.Length; i++)
+            {
+                values[4 + i] = clients[i];
+            }
+
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(JoinScript, [SaleKey(saleId), ClientsKey(saleId)], values))!;
+            var head = result[0].ToString();
+            return head switch
+            {
+                "none" => new StoredJoin(JoinOutcome.NotFound, null, []),
+                "ended" => new StoredJoin(JoinOutcome.Ended, null, []),
+                _ => new StoredJoin(JoinOutcome.Joined, ParseDraw(head), result.Skip(1).Select(place => (long)place).ToArray()),
+            };
+        });
+
+    /// <summary>Admits up to <paramref name="step"/> more positions; answers the draw and the count admitted (-1: the sale ended or is gone).</summary>
+    public Task<(PrequeueDraw? Draw, long Admitted)> AdmitAsync(string saleId, long step, DateTimeOffset now, DateTimeOffset startsAt, ulong seed) =>
+        RunAsync(async database =>
+        {
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+                AdmitScript,
+                [SaleKey(saleId), AdmissionsKey(saleId)],
+                [step, now.ToUnixTimeMilliseconds(), startsAt.ToUnixTimeMilliseconds(), seed.ToString(CultureInfo.InvariantCulture)]))!;
+            return (ParseDraw(result[0].ToString()), (long)result[1]);
+        });
+
+    public Task<bool> ClaimAsync(string saleId, long position, string orderId) =>
+        RunAsync(async database => (long)await database.ScriptEvaluateAsync(ClaimScript, [ClaimsKey(saleId)], [position, orderId]) == 1);
+
+    public Task ReleaseAsync(string saleId, long position, string orderId) =>
+        RunAsync(database => database.ScriptEvaluateAsync(ReleaseScript, [ClaimsKey(saleId)], [position, orderId]));
+
+    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    {
+        try
+        {
+            return await command(redis.GetDatabase());
+        }
+        catch (Exception exception) when (StoreFailures.IsOutage(exception) || exception is RedisServerException)
+        {
+            throw StoreFailures.Classify(exception);
+        }
+    }
+
+    private Task RunAsync(Func<IDatabase, Task> command) => RunAsync(async database => { await command(database); return true; });
+
+    private static long Number(Dictionary<string, string> fields, string name) =>
+        fields.TryGetValue(name, out var value) ? long.Parse(value, CultureInfo.InvariantCulture) : 0;
+
+    private static PrequeueDraw? ParseDraw(string? drawn)
+    {
+        if (string.IsNullOrEmpty(drawn))
+        {
+            return null;
+        }
+
+        var separator = drawn.IndexOf(':', StringComparison.Ordinal);
+        return new PrequeueDraw(
+            long.Parse(drawn.AsSpan(0, separator), CultureInfo.InvariantCulture),
+            ulong.Parse(drawn.AsSpan(separator + 1), CultureInfo.InvariantCulture));
+    }
+
+    private static Admission ParseAdmission(string entry)
+    {
+        var separator = entry.IndexOf(':', StringComparison.Ordinal);
+        return new Admission(
+            long.Parse(entry.AsSpan(0, separator), CultureInfo.InvariantCulture),
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(entry.AsSpan(separator + 1), CultureInfo.InvariantCulture)));
+    }
+
+    private string SaleKey(string saleId) => $"{{{_prefix}{saleId}}}";
+
+    private string ClientsKey(string saleId) => $"{SaleKey(saleId)}/clients";
+
+    private string ClaimsKey(string saleId) => $"{SaleKey(saleId)}/claims";
+
+    private string AdmissionsKey(string saleId) => $"{SaleKey(saleId)}/admissions";
+}
+
+/// <summary>A sale as read from Redis.</summary>
+public sealed record StoredSale(
+    SaleDefinition Definition,
+    byte[] TicketKey,
+    DateTimeOffset? EndedAt,
+    PrequeueDraw? Draw,
+    long PreJoined,
+    long PostJoined,
+    long Admitted,
+    List<Admission> Admissions,
+    Dictionary<long, string> Claims);
+
+public sealed record StoredJoin(JoinOutcome Outcome, PrequeueDraw? Draw, long[] Places);

@@ -1,0 +1,106 @@
+using Doorbuster.Catalog;
+using Doorbuster.Inventory;
+using Doorbuster.Sales;
+using Doorbuster.Tests.Infrastructure;
+
+namespace Doorbuster.Tests.Grains;
+
+/// <summary>
+/// A sale's queue survives its activation: what was handed out, admitted or used is in Redis before anyone is
+/// told, so a new activation (after a crash, or a second one beside the first) never hands out a place twice,
+/// never takes an admission back, and never lets a used ticket through again. The sale runs on the cluster's
+/// business clock, which these tests move (a second per probe) to let admissions happen.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+[Trait(TestStore.Topology, TestStore.AnyTopology)]
+public sealed class SaleGrainTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task PlacesAdmissionsAndUsedTicketsOutliveTheActivationAndNoPlaceIsHandedOutTwice()
+    {
+        // Arrange: an open sale that admits quickly.
+        var sku = await ProductAsync(stock: 10);
+        var sale = fixture.Grains.GetGrain<ISaleGrain>($"durable-{Guid.NewGuid():N}");
+        var defined = await sale.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddSeconds(-1), 100, TimeSpan.FromMinutes(5), 100));
+        Assert.Equal(SaleDefineOutcome.Defined, defined.Outcome);
+        var first = await sale.JoinAsync(["a", "b", "c", "d", "e"]);
+        Assert.Equal([1L, 2, 3, 4, 5], first.Places);
+        var key = first.Sale!.TicketKey;
+        var ticket = SaleTickets.Issue(key, sale.GetPrimaryKeyString(), first.Places[0]);
+        var admitted = await AdmittedAsync(sale, s => s.AdmittedThrough >= 5, "five admissions");
+        Assert.Equal(ClaimOutcome.Claimed, await sale.ClaimAsync(ticket, "order-1"));
+
+        // Act: the activation goes; the next one starts from Redis.
+        await Activations.DeactivateAsync(fixture.Grains, sale);
+        var second = await sale.JoinAsync(["f", "g"]);
+
+        // Assert
+        Assert.Equal([6L, 7], second.Places);
+        var after = await sale.GetAsync();
+        Assert.True(after!.AdmittedThrough >= admitted!.AdmittedThrough, $"admitted through {after.AdmittedThrough} after the restart, {admitted.AdmittedThrough} before");
+        Assert.Equal(key, after.TicketKey);
+        Assert.Contains(1L, after.UsedPositions);
+        Assert.Equal(ClaimOutcome.Used, await sale.ClaimAsync(ticket, "order-2"));
+        Assert.Equal(ClaimOutcome.Claimed, await sale.ClaimAsync(ticket, "order-1"));
+    }
+
+    [Fact]
+    public async Task JoinsInParallelBatchesGetDistinctPlacesAndAClientGetsNoMoreThanItsLimit()
+    {
+        var sku = await ProductAsync(stock: 1);
+        var sale = fixture.Grains.GetGrain<ISaleGrain>($"parallel-{Guid.NewGuid():N}");
+        await sale.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddMinutes(5), 10, TimeSpan.FromMinutes(5), 3));
+
+        var batches = await Task.WhenAll(Enumerable.Range(0, 20).Select(batch =>
+            sale.JoinAsync([.. Enumerable.Range(0, 50).Select(i => $"client-{batch}-{i}"), "everyone"])));
+
+        // Before the start every place is in the pre-queue: -1 ... -n, each once.
+        var places = batches.SelectMany(batch => batch.Places).Where(place => place != 0).ToList();
+        Assert.Equal(1_000 + 3, places.Count);
+        Assert.Equal(Enumerable.Range(1, 1_003).Select(p => -(long)p).Order(), places.Order());
+        Assert.Equal(20 - 3, batches.Count(batch => batch.Places[^1] == 0));
+    }
+
+    [Fact]
+    public async Task AnAdmissionPastItsValidityOrNotYetDueLetsNoCheckoutThroughAndATicketOfAnotherSaleIsInvalid()
+    {
+        var sku = await ProductAsync(stock: 5);
+        var sale = fixture.Grains.GetGrain<ISaleGrain>($"validity-{Guid.NewGuid():N}");
+        var other = fixture.Grains.GetGrain<ISaleGrain>($"other-{Guid.NewGuid():N}");
+        await sale.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddSeconds(-1), 1, TimeSpan.FromSeconds(10), 100));
+        await other.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddSeconds(-1), 1, TimeSpan.FromSeconds(10), 100));
+        var joined = await sale.JoinAsync(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t"]);
+        var key = joined.Sale!.TicketKey;
+        var first = SaleTickets.Issue(key, sale.GetPrimaryKeyString(), joined.Places[0]);
+        var last = SaleTickets.Issue(key, sale.GetPrimaryKeyString(), joined.Places[^1]);
+
+        Assert.Equal(ClaimOutcome.NotAdmitted, await sale.ClaimAsync(last, "order-last"));
+        Assert.Equal(ClaimOutcome.Invalid, await other.ClaimAsync(first, "order-first"));
+        await AdmittedAsync(sale, s => s.AdmittedThrough >= 1, "the first admission");
+        var expired = await AdmittedAsync(sale, s => s.ExpiredThrough >= 1, "the first admission to expire");
+        Assert.Null(expired!.AdmittedAt(1));
+        Assert.Equal(ClaimOutcome.Expired, await sale.ClaimAsync(first, "order-first"));
+        await sale.EndAsync();
+    }
+
+    /// <summary>Moves the business clock a second at a time (the sale steps every half second of real time) until the sale is so.</summary>
+    private Task<SaleSnapshot?> AdmittedAsync(ISaleGrain sale, Func<SaleSnapshot, bool> isDone, string awaited) =>
+        Eventually.ReturnsAsync(
+            async () =>
+            {
+                fixture.Clocks.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(SaleGrain.Step);
+                return await sale.GetAsync();
+            },
+            s => isDone(s!),
+            TimeSpan.FromSeconds(30),
+            awaited);
+
+    private async Task<string> ProductAsync(int stock)
+    {
+        var sku = $"SALE-{Guid.NewGuid():N}"[..20];
+        await fixture.Grains.GetGrain<IProductGrain>(sku).UpsertAsync(new ProductDetails("On sale", "", "sales", 1.00m, "USD"));
+        await fixture.Grains.GetGrain<IInventoryGrain>(sku).RestockAsync(stock, idempotencyKey: null);
+        return sku;
+    }
+}
