@@ -8,14 +8,15 @@ using Doorbuster.Client.Http;
 using Doorbuster.Client.Inventory;
 using Doorbuster.Client.Orders;
 using Doorbuster.Client.Problems;
+using Doorbuster.Client.Sales;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Doorbuster.Client;
 
 /// <summary>
-/// The Doorbuster HTTP API for .NET callers: shoppers (catalog, carts, checkout, orders) and operators (products,
-/// restocks). Hand-written against the contract and checked against the OpenAPI document by the tests, so that it
+/// The Doorbuster HTTP API for .NET callers: shoppers (catalog, carts, checkout, orders, flash-sale tickets) and
+/// operators (products, restocks, sales). Hand-written against the contract and checked against the OpenAPI document by the tests, so that it
 /// can do what a generated client cannot: a checkout makes one Idempotency-Key and keeps it across its own retries,
 /// so a lost answer never buys twice; a shed (429) or unavailable (503) answer is retried as <c>Retry-After</c> says,
 /// where a retry is safe; every error is a typed <see cref="DoorbusterProblemException"/> whose message is the
@@ -29,6 +30,7 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
 
     private const string AdminKeyHeader = "X-Api-Key";
     private const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const string SaleTicketHeader = "Sale-Ticket";
 
     /// <summary>A client of its own (its own <see cref="HttpClient"/> and retry handler), for callers without dependency injection.</summary>
     public static DoorbusterClient Create(DoorbusterClientOptions options)
@@ -121,6 +123,21 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
         return SendAsync<Order>(request, cancellationToken, key);
     }
 
+    /// <summary>
+    /// <see cref="CheckoutAsync(string, string?, CancellationToken)"/> of a cart holding skus of a running flash sale,
+    /// with the sale's admitted <paramref name="ticket"/> (<see cref="WaitForTurnAsync"/>): the ticket lets this one
+    /// checkout through, and the retries of this call are the same checkout.
+    /// </summary>
+    /// <exception cref="DoorbusterProblemException">403 <c>ticket-required</c>: the ticket is not admitted, expired or used; nothing was reserved.</exception>
+    public Task<Order> CheckoutAsync(string cartId, Ticket ticket, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var key = idempotencyKey ?? NewKey();
+        var request = Request(HttpMethod.Post, $"{CartPath(cartId)}/checkout");
+        request.Headers.Add(IdempotencyKeyHeader, key);
+        request.Headers.Add(SaleTicketHeader, ticket.Id);
+        return SendAsync<Order>(request, cancellationToken, key);
+    }
+
     /// <summary>An order, or <c>null</c> when there is none with this id (or it was forgotten after its retention).</summary>
     public Task<Order?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
         GetOrNullAsync<Order>($"api/orders/{Uri.EscapeDataString(orderId)}", cancellationToken);
@@ -132,6 +149,68 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
     /// <summary>Cancels the order: its units return.</summary>
     public Task<Order> CancelAsync(string orderId, CancellationToken cancellationToken = default) =>
         SendAsync<Order>(Request(HttpMethod.Post, $"api/orders/{Uri.EscapeDataString(orderId)}/cancel"), cancellationToken);
+
+    // Flash sales
+
+    /// <summary>Creates or changes a flash sale (operators). Repeating it is harmless.</summary>
+    public Task<Sale> DefineSaleAsync(string saleId, SaleDefinition sale, CancellationToken cancellationToken = default) =>
+        SendAsync<Sale>(Admin(Request(HttpMethod.Put, SalePath(saleId), sale)), cancellationToken);
+
+    /// <summary>A flash sale, or <c>null</c> when there is none with this id.</summary>
+    public Task<Sale?> GetSaleAsync(string saleId, CancellationToken cancellationToken = default) =>
+        GetOrNullAsync<Sale>(SalePath(saleId), cancellationToken);
+
+    /// <summary>Ends a flash sale (operators): no more tickets, and its skus check out without one.</summary>
+    public Task<Sale> EndSaleAsync(string saleId, CancellationToken cancellationToken = default) =>
+        SendAsync<Sale>(Admin(Request(HttpMethod.Delete, SalePath(saleId))), cancellationToken);
+
+    /// <summary>
+    /// Joins the sale's queue. Not repeated after an answer that may have been applied: a second join would take a
+    /// second place (and count against the client's ticket limit).
+    /// </summary>
+    /// <exception cref="DoorbusterProblemException">409 <c>sale-ended</c>, or 429 <c>too-many-tickets</c> (as <see cref="UnavailableException"/>).</exception>
+    public Task<Ticket> JoinSaleAsync(string saleId, CancellationToken cancellationToken = default) =>
+        SendTicketAsync(Request(HttpMethod.Post, $"{SalePath(saleId)}/tickets", repeatable: false), cancellationToken);
+
+    /// <summary>Where a ticket stands, or <c>null</c> when the sale did not issue it.</summary>
+    public async Task<Ticket?> GetTicketAsync(string saleId, string ticketId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SendTicketAsync(Request(HttpMethod.Get, $"{SalePath(saleId)}/tickets/{Uri.EscapeDataString(ticketId)}"), cancellationToken);
+        }
+        catch (DoorbusterProblemException problem) when (problem.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Polls the ticket as the Api says (<c>Retry-After</c>) until it no longer waits: admitted (check out with it
+    /// now), or soldOut, expired, used or ended.
+    /// </summary>
+    public async Task<Ticket> WaitForTurnAsync(Ticket ticket, CancellationToken cancellationToken = default)
+    {
+        while (ticket.Status == TicketStatus.Waiting)
+        {
+            await Task.Delay(ticket.RetryAfter ?? TimeSpan.FromSeconds(1), cancellationToken);
+            ticket = await GetTicketAsync(ticket.SaleId, ticket.Id, cancellationToken)
+                ?? throw new DoorbusterProblemException($"Sale '{ticket.SaleId}' no longer knows ticket '{ticket.Id}'.");
+        }
+
+        return ticket;
+    }
+
+    private static string SalePath(string saleId) => $"api/sales/{Uri.EscapeDataString(saleId)}";
+
+    private async Task<Ticket> SendTicketAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, null, cancellationToken);
+        var ticket = await response.Content.ReadFromJsonAsync<Ticket>(Json, cancellationToken)
+            ?? throw new DoorbusterProblemException($"The Api answered {(int)response.StatusCode} without a body.");
+        return ticket with { RetryAfter = response.Headers.RetryAfter?.Delta };
+    }
 
     private static string CartPath(string cartId) => $"api/carts/{Uri.EscapeDataString(cartId)}";
 

@@ -43,7 +43,8 @@ internal static class RetryPolicy
 
         return outcome.Result!.StatusCode switch
         {
-            HttpStatusCode.TooManyRequests => true,
+            // Shed: never processed, so always again - unless it is the sale's ticket limit, which lasts the sale.
+            HttpStatusCode.TooManyRequests => !await HasProblemTypeAsync(outcome.Result, "too-many-tickets"),
             HttpStatusCode.ServiceUnavailable => repeatable || await CertainlyNotAppliedAsync(outcome.Result),
             _ => false,
         };
@@ -56,6 +57,21 @@ internal static class RetryPolicy
             await response.Content.LoadIntoBufferAsync();
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
             return problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("changeApplied", out var applied) && applied.GetString() == "no";
+        }
+        catch (Exception exception) when (exception is JsonException or HttpRequestException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> HasProblemTypeAsync(HttpResponseMessage response, string slug)
+    {
+        try
+        {
+            await response.Content.LoadIntoBufferAsync();
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("type", out var type)
+                && type.GetString()?.EndsWith("/" + slug, StringComparison.Ordinal) == true;
         }
         catch (Exception exception) when (exception is JsonException or HttpRequestException or InvalidOperationException)
         {

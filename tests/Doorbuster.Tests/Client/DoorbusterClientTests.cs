@@ -4,6 +4,7 @@ using Doorbuster.Client;
 using Doorbuster.Client.Catalog;
 using Doorbuster.Client.Orders;
 using Doorbuster.Client.Problems;
+using Doorbuster.Client.Sales;
 using Doorbuster.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -97,6 +98,38 @@ public sealed class DoorbusterClientTests(DoorbusterClientTests.Cluster cluster)
     }
 
     [Fact]
+    public async Task AShopperWaitsTheirTurnInAFlashSaleAndChecksOutWithTheAdmittedTicketOnce()
+    {
+        // Arrange: an operator puts a sku on sale, opening in two seconds.
+        var sku = await cluster.CreateProductAsync(stock: 2);
+        var saleId = $"cl-sale-{Guid.NewGuid():N}"[..20];
+        var operatorClient = cluster.Client(cluster.Api.HttpAddress, ProcessCluster.AdminKey);
+        var sale = await operatorClient.DefineSaleAsync(saleId, new SaleDefinition([sku], DateTimeOffset.UtcNow.AddSeconds(2), AdmitPerSecond: 20));
+        var shopper = cluster.Client(cluster.Api.HttpAddress);
+        var cart = await shopper.CreateCartAsync();
+        await shopper.AddToCartAsync(cart.CartId, sku, 1);
+
+        // Act: join before the start, wait as told, check out with the ticket.
+        var ticket = await shopper.JoinSaleAsync(saleId);
+        var admitted = await shopper.WaitForTurnAsync(ticket);
+        var order = await shopper.CheckoutAsync(cart.CartId, admitted);
+
+        // Assert
+        Assert.Equal((SaleStatus.Scheduled, TimeSpan.FromMinutes(5), 2), (sale.Status, sale.AdmissionValidFor, sale.TicketsPerClient));
+        Assert.Equal((TicketStatus.Waiting, (long?)null), (ticket.Status, ticket.Position));
+        Assert.NotNull(ticket.RetryAfter);
+        Assert.Equal((TicketStatus.Admitted, (long?)1), (admitted.Status, admitted.Position));
+        Assert.Equal(OrderStatus.PendingPayment, order.Status);
+        Assert.Equal(TicketStatus.Used, (await shopper.GetTicketAsync(saleId, ticket.Id))!.Status);
+        var second = await shopper.CreateCartAsync();
+        await shopper.AddToCartAsync(second.CartId, sku, 1);
+        var refused = await Assert.ThrowsAnyAsync<DoorbusterProblemException>(() => shopper.CheckoutAsync(second.CartId, admitted));
+        Assert.Equal(("ticket-required", HttpStatusCode.Forbidden), (refused.Slug, refused.Status));
+        Assert.Null(await shopper.GetTicketAsync(saleId, new string('A', 40)));
+        Assert.Equal(SaleStatus.Ended, (await operatorClient.EndSaleAsync(saleId)).Status);
+    }
+
+    [Fact]
     public async Task AStormOf429sIsRiddenOutAsRetryAfterSays()
     {
         // Arrange: an Api that lets each client 1 request a second (burst 1); a handler that counts every attempt's answer.
@@ -128,15 +161,26 @@ public sealed class DoorbusterClientTests(DoorbusterClientTests.Cluster cluster)
             (typeof(Product), "ProductResponse"), (typeof(ProductPage), "ProductPageResponse"), (typeof(Doorbuster.Client.Carts.Cart), "CartResponse"),
             (typeof(Doorbuster.Client.Carts.CartItem), "CartItemResponse"), (typeof(Order), "OrderResponse"), (typeof(OrderLine), "OrderLineResponse"),
             (typeof(Doorbuster.Client.Inventory.Stock), "StockResponse"), (typeof(Shortage), "ShortageResponse"), (typeof(ProductUpsert), "ProductUpsertRequest"),
+            (typeof(Sale), "SaleResponse"), (typeof(SaleDefinition), "SaleRequest"), (typeof(Ticket), "TicketResponse"),
         })
         {
             var documented = schemas.GetProperty(schema).GetProperty("properties").EnumerateObject().Select(property => property.Name).Order();
-            var modelled = model.GetProperties().Select(property => JsonNamingPolicy.CamelCase.ConvertName(property.Name)).Order();
+            var modelled = model.GetProperties()
+                .Where(property => property.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true).Length == 0)
+                .Select(property => (property.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), inherit: true)
+                    .FirstOrDefault() as System.Text.Json.Serialization.JsonPropertyNameAttribute)?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name))
+                .Order();
             Assert.True(documented.SequenceEqual(modelled), $"{model.Name} has [{string.Join(", ", modelled)}], {schema} [{string.Join(", ", documented)}]");
         }
 
         var statuses = schemas.GetProperty("OrderStatusName").GetProperty("enum").EnumerateArray().Select(value => value.GetString());
         Assert.Equal(Enum.GetNames<OrderStatus>(), statuses);
+        Assert.Equal(
+            ["scheduled", "open", "soldOut", "ended"],
+            schemas.GetProperty("SaleStatusName").GetProperty("enum").EnumerateArray().Select(value => value.GetString()));
+        Assert.Equal(
+            ["waiting", "admitted", "used", "expired", "soldOut", "ended"],
+            schemas.GetProperty("TicketStatusName").GetProperty("enum").EnumerateArray().Select(value => value.GetString()));
     }
 
     private static void AssertSameOrder(Order expected, Order? actual)
