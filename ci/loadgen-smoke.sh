@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A few seconds of the Black-Friday load generator against the Api in embedded mode (in memory, no servers):
-# a mixed load and a small flash sale, asserting the stock invariant of every sku touched, exactly M wins, and
+# a mixed load, a small flash sale and a small flash sale through its waiting room, asserting the stock invariant of every sku touched, exactly M wins, and
 # no 5xx. A smoke, not a speed: the numbers it prints are not compared with anything. The shoppers come as
 # 200 synthetic clients through the trusted loopback proxy, as shoppers behind an ingress would.
 # Needs the Release build (dotnet build Orleans.sln -c Release). Run from anywhere.
@@ -29,4 +29,6 @@ echo "==> loadgen mix --smoke"
 "${loadgen[@]}" mix --url "http://127.0.0.1:$port" --admin-key "$key" --smoke --clients 200
 echo "==> loadgen flash-sale --smoke"
 "${loadgen[@]}" flash-sale --url "http://127.0.0.1:$port" --admin-key "$key" --smoke --clients 200
+echo "==> loadgen flash-queue --smoke"
+"${loadgen[@]}" flash-queue --url "http://127.0.0.1:$port" --admin-key "$key" --smoke
 echo "loadgen smoke: invariant held, no 5xx"

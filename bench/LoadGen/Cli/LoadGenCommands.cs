@@ -23,6 +23,9 @@ public static class LoadGenCommands
         config.AddCommand<ScenarioCommand<FlashSaleSettings>>("flash-sale")
             .WithDescription("N buyers check out M units of one sku at once: exactly M win, the rest get 409.")
             .WithExample("flash-sale", "--url", "http://127.0.0.1:8080", "--admin-key", "dev", "--buyers", "5000", "--units", "100");
+        config.AddCommand<ScenarioCommand<FlashQueueSettings>>("flash-queue")
+            .WithDescription("A flash sale with a waiting room: shoppers arrive open loop (some before the start), poll their ticket, check out when admitted.")
+            .WithExample("flash-queue", "--url", "http://127.0.0.1:8080", "--admin-key", "dev", "--shoppers", "50000", "--units", "1000");
         config.AddCommand<ScenarioCommand<PoolSettings>>("mix")
             .WithDescription("80% browse, 15% cart, 5% checkout in one stream.")
             .WithExample("mix", "--url", "http://127.0.0.1:8080", "--admin-key", "dev", "--rate", "2000", "--duration", "60s");

@@ -55,7 +55,7 @@ public class LoadSettings : CommandSettings
     public int? Seed { get; init; }
 
     [CommandOption("--clients <N>")]
-    [Description("Send X-Forwarded-For with N synthetic client addresses (198.18.0.0/15); 0 sends none. Default 0.")]
+    [Description("Send X-Forwarded-For with N synthetic client addresses (198.18.0.0/15); 0 sends none. Default 1000 toward a loopback --url (an Api trusts the header from loopback), else 0; flash-queue: one per shopper.")]
     public int? Clients { get; init; }
 
     [CommandOption("--cpu-pids <PIDS>")]

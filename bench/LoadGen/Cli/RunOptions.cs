@@ -40,6 +40,12 @@ public sealed record RunOptions
     public int Buyers { get; init; }
     public int Units { get; init; }
     public string? HotSku { get; init; }
+    public int Shoppers { get; init; }
+    public TimeSpan Arrival { get; init; }
+    public double PreStart { get; init; }
+    public int AdmitPerSecond { get; init; }
+    public double Abandon { get; init; }
+    public double BrowseRate { get; init; }
     public double? Peak { get; init; }
     public TimeSpan PeakDuration { get; init; }
     public TimeSpan StepDuration { get; init; }
@@ -68,7 +74,7 @@ public sealed record RunOptions
             Skus = settings.Skus ?? (smoke ? 50 : 1000),
             Zipf = settings.Zipf ?? 1.0,
             Seed = settings.Seed ?? 1,
-            Clients = settings.Clients ?? 0,
+            Clients = settings.Clients ?? (IsLoopback(settings.Url!) ? LoopbackClients : 0),
             CpuPids = ServerProcess.ParseList(settings.CpuPids),
             RedisStats = settings.RedisStats,
             RunId = runId,
@@ -104,9 +110,32 @@ public sealed record RunOptions
                 Pay = s.Pay ?? 0,
             },
             HotReadSettings s => options with { HotSku = s.Sku },
+            FlashQueueSettings s => options with
+            {
+                Shoppers = s.Shoppers ?? (smoke ? 500 : 50_000),
+                Units = s.Units ?? (smoke ? 20 : 1_000),
+                Arrival = s.Arrival ?? TimeSpan.FromSeconds(smoke ? 2 : 10),
+                PreStart = s.PreStart ?? 0.1,
+                AdmitPerSecond = s.AdmitPerSecond ?? (smoke ? 50 : 200),
+                Abandon = s.Abandon ?? 0.1,
+                BrowseRate = s.BrowseRate ?? (smoke ? 20 : 200),
+                Clients = settings.Clients ?? (smoke ? 500 : 50_000),
+            },
             _ => options,
         };
     }
+
+    /// <summary>
+    /// Synthetic clients toward a target on this machine when --clients is not given: an Api trusts
+    /// X-Forwarded-For from loopback by default, and without it every shopper would be one client, shed by that
+    /// client's rate bucket (50 requests/s) instead of measured. Elsewhere the header is only honoured from a
+    /// configured proxy, so nothing is sent unless asked for.
+    /// </summary>
+    public const int LoopbackClients = 1_000;
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host, out var address) && System.Net.IPAddress.IsLoopback(address)));
 
     public static IReadOnlyList<double>? ParseSteps(string text)
     {

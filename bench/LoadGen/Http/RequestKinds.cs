@@ -9,4 +9,6 @@ public static class RequestKinds
     public const string AddItem = "add-item";
     public const string Checkout = "checkout";
     public const string Pay = "pay";
+    public const string JoinSale = "join-sale";
+    public const string PollTicket = "poll-ticket";
 }

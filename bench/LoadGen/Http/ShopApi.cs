@@ -40,10 +40,15 @@ public sealed class ShopApi(LoadClient client)
 
     /// <summary><c>POST /api/carts/{id}/checkout</c>: 201 and the order id; the body is kept so a 409 can be inspected.</summary>
     public async Task<(HttpOutcome Outcome, string? OrderId)> CheckoutAsync(
-        string cartId, string idempotencyKey, OperationContext? operation, CancellationToken cancellationToken)
+        string cartId, string idempotencyKey, OperationContext? operation, CancellationToken cancellationToken, string? saleTicket = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"api/carts/{Escape(cartId)}/checkout");
         request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        if (saleTicket is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Sale-Ticket", saleTicket);
+        }
+
         var outcome = await Client.SendAsync(request, RequestKinds.Checkout, operation, admin: false, readBody: true, cancellationToken);
         return outcome.IsSuccess ? Require(outcome, ReadString(outcome.Body, "orderId")) : (outcome, null);
     }
@@ -77,6 +82,29 @@ public sealed class ShopApi(LoadClient client)
             : (outcome, null);
     }
 
+    /// <summary><c>PUT /api/sales/{id}</c> (admin).</summary>
+    public Task<HttpOutcome> DefineSaleAsync(string saleId, SaleDefinition sale, CancellationToken cancellationToken) =>
+        Client.SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"api/sales/{Escape(saleId)}") { Content = JsonContent.Create(sale) },
+            "define-sale", operation: null, admin: true, readBody: true, cancellationToken);
+
+    /// <summary><c>POST /api/sales/{id}/tickets</c>: 201 and the ticket.</summary>
+    public async Task<(HttpOutcome Outcome, SaleTicket? Ticket)> JoinSaleAsync(string saleId, OperationContext operation, CancellationToken cancellationToken)
+    {
+        var outcome = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/sales/{Escape(saleId)}/tickets"),
+            RequestKinds.JoinSale, operation, admin: false, readBody: true, cancellationToken);
+        return (outcome, outcome.IsSuccess ? ReadTicket(outcome) : null);
+    }
+
+    /// <summary><c>GET /api/sales/{id}/tickets/{ticket}</c>.</summary>
+    public async Task<(HttpOutcome Outcome, SaleTicket? Ticket)> PollTicketAsync(
+        string saleId, string ticket, OperationContext operation, CancellationToken cancellationToken)
+    {
+        var outcome = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/sales/{Escape(saleId)}/tickets/{Escape(ticket)}"),
+            RequestKinds.PollTicket, operation, admin: false, readBody: true, cancellationToken);
+        return (outcome, outcome.IsSuccess ? ReadTicket(outcome) : null);
+    }
+
     /// <summary>The <c>type</c> of a problem document, or null when the body is not one.</summary>
     public static string? ProblemType(HttpOutcome outcome) => ReadString(outcome.Body, "type");
 
@@ -107,12 +135,30 @@ public sealed class ShopApi(LoadClient client)
         }
     }
 
+    private static SaleTicket? ReadTicket(HttpOutcome outcome)
+    {
+        try
+        {
+            return outcome.Body is { Length: > 0 } body ? JsonSerializer.Deserialize<SaleTicket>(body, JsonSerializerOptions.Web) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
 
     private sealed record AddItem(string Sku, int Quantity);
 
     private sealed record Restock(int Quantity);
 }
+
+/// <summary>The body of <c>PUT /api/sales/{saleId}</c>.</summary>
+public sealed record SaleDefinition(string[] Skus, DateTimeOffset StartsAt, int AdmitPerSecond, int TicketsPerClient);
+
+/// <summary>A ticket as <c>POST</c> and <c>GET</c> of a sale's tickets answer it.</summary>
+public sealed record SaleTicket(string Ticket, string Status, long? Position, long EstimatedWaitSeconds, DateTimeOffset? AdmittedUntil);
 
 /// <summary>The body of <c>PUT /api/products/{sku}</c>.</summary>
 public sealed record ProductUpsert(string Name, string Description, string Category, decimal Price, string Currency = "USD");

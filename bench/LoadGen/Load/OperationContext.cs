@@ -13,13 +13,14 @@ public sealed class OperationContext
     private ulong _random;
     private bool _started;
 
-    public OperationContext(PhaseMetrics metrics, long intendedStart, long index, int seed, int clients)
+    /// <param name="client">The synthetic client to send as; a random one of <paramref name="clients"/> when not given.</param>
+    public OperationContext(PhaseMetrics metrics, long intendedStart, long index, int seed, int clients, int? client = null)
     {
         Metrics = metrics;
         IntendedStart = intendedStart;
         Index = index;
         _random = (ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)index * 0xD1B54A32D192ED03UL;
-        ClientIndex = clients > 0 ? Next(clients) : null;
+        ClientIndex = clients > 0 ? client ?? Next(clients) : null;
     }
 
     public PhaseMetrics Metrics { get; }

@@ -11,10 +11,14 @@ namespace Doorbuster.LoadGen.Scenarios;
 /// The doorbuster itself: one sku with exactly M units, N buyers with a one-line cart each, all checking out at
 /// the same moment. Exactly min(N, M) must win (201) and the rest must be told insufficient-stock (409); the stock
 /// must then read (M - wins available, wins reserved, 0 sold). Optionally pays a share of the winning orders and
-/// checks that the paid units moved from reserved to sold.
+/// checks that the paid units moved from reserved to sold. A checkout shed with 429 (admission control doing its
+/// job at the burst) or met with 503 is tried again after Retry-After with the same key, as a shopper's app would.
 /// </summary>
 public sealed class FlashSaleScenario(ScenarioContext context) : Scenario(context)
 {
+    /// <summary>How often a buyer tries a checkout that was shed (429) or met an outage (503) before giving up.</summary>
+    private const int ShedRetries = 20;
+
     public override async Task<ScenarioResult> RunAsync(CancellationToken cancellationToken)
     {
         var options = Context.Options;
@@ -87,7 +91,17 @@ public sealed class FlashSaleScenario(ScenarioContext context) : Scenario(contex
             try
             {
                 var operation = new OperationContext(metrics, released, index, options.Seed, options.Clients);
-                var (outcome, orderId) = await Context.Api.CheckoutAsync(cart.CartId, Guid.NewGuid().ToString("N"), operation, cancellationToken);
+                var key = Guid.NewGuid().ToString("N");
+                var (outcome, orderId) = await Context.Api.CheckoutAsync(cart.CartId, key, operation, cancellationToken);
+                for (var attempt = 2; outcome.IsShed && attempt <= ShedRetries; attempt++)
+                {
+                    // A shopper told 429 or 503 tries again after Retry-After, with the same key: a 503's checkout
+                    // may have gone through, and the key makes the retry the same checkout.
+                    metrics.RecordRetryAfterWait();
+                    await Task.Delay(outcome.RetryAfter ?? TimeSpan.FromSeconds(1), cancellationToken);
+                    (outcome, orderId) = await Context.Api.CheckoutAsync(cart.CartId, key, operation, cancellationToken);
+                }
+
                 metrics.Operations.Record(outcome, released, Stopwatch.GetTimestamp());
                 lock (orders)
                 {
@@ -101,8 +115,8 @@ public sealed class FlashSaleScenario(ScenarioContext context) : Scenario(contex
                     }
                     else
                     {
-                        var key = outcome.Status == 409 ? "409 (not insufficient-stock)" : outcome.ToString();
-                        others[key] = others.GetValueOrDefault(key) + 1;
+                        var other = outcome.Status == 409 ? "409 (not insufficient-stock)" : outcome.ToString();
+                        others[other] = others.GetValueOrDefault(other) + 1;
                     }
                 }
             }

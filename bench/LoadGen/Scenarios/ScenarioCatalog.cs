@@ -10,6 +10,7 @@ public static class ScenarioCatalog
         "cart" => new CartScenario(context),
         "checkout" => new CheckoutScenario(context),
         "flash-sale" => new FlashSaleScenario(context),
+        "flash-queue" => new FlashQueueScenario(context),
         "mix" => new MixScenario(context),
         "overload" => new OverloadScenario(context),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown scenario."),
