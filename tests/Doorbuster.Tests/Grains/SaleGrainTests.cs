@@ -83,6 +83,28 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
         await sale.EndAsync();
     }
 
+    [Fact]
+    public async Task TheAdmissionRateMayChangeWhileTheSaleRunsButItsSkusAndStartMayNot()
+    {
+        var sku = await ProductAsync(stock: 5);
+        var other = await ProductAsync(stock: 5);
+        var sale = fixture.Grains.GetGrain<ISaleGrain>($"rate-{Guid.NewGuid():N}");
+        var startsAt = fixture.Clocks.Now.AddSeconds(-1);
+        await sale.DefineAsync(new SaleDefinition([sku], startsAt, 1, TimeSpan.FromMinutes(5), 100));
+        await sale.JoinAsync([.. Enumerable.Range(0, 50).Select(i => $"shopper-{i}")]);
+
+        var faster = await sale.DefineAsync(new SaleDefinition([sku], startsAt, 100, TimeSpan.FromMinutes(5), 100));
+        var moved = await sale.DefineAsync(new SaleDefinition([sku], startsAt.AddMinutes(1), 100, TimeSpan.FromMinutes(5), 100));
+        var widened = await sale.DefineAsync(new SaleDefinition([sku, other], startsAt, 100, TimeSpan.FromMinutes(5), 100));
+        var admitted = await AdmittedAsync(sale, s => s.AdmittedThrough >= 50, "50 admissions at the new rate");
+
+        Assert.Equal((SaleDefineOutcome.Defined, 100), (faster.Outcome, faster.Sale!.Definition.AdmitPerSecond));
+        Assert.Equal(SaleDefineOutcome.Refused, moved.Outcome);
+        Assert.Equal(SaleDefineOutcome.Refused, widened.Outcome);
+        Assert.Equal([sku], admitted!.Definition.Skus);
+        await sale.EndAsync();
+    }
+
     /// <summary>Moves the business clock a second at a time (the sale steps every half second of real time) until the sale is so.</summary>
     private Task<SaleSnapshot?> AdmittedAsync(ISaleGrain sale, Func<SaleSnapshot, bool> isDone, string awaited) =>
         Eventually.ReturnsAsync(
