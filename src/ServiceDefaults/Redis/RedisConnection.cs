@@ -21,6 +21,12 @@ public static class RedisConnection
     /// <summary>The patience of a (re)connection when the connection string sets none: a busy start is not an outage.</summary>
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The first wait before reconnecting to a lost store; it doubles up to <see cref="LongestReconnectBackoff"/>.</summary>
+    public static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between reconnection attempts.</summary>
+    public static readonly TimeSpan LongestReconnectBackoff = TimeSpan.FromSeconds(2);
+
     public static ConfigurationOptions ParseOptions(string connectionString)
     {
         var options = ConfigurationOptions.Parse(connectionString);
@@ -40,6 +46,11 @@ public static class RedisConnection
         {
             options.SyncTimeout = timeout;
         }
+
+        // Reconnect soon after the store is back, not on StackExchange.Redis' default backoff (from ConnectTimeout / 2,
+        // doubling to 10 s): after a Sentinel failover the next attempt could come 5-10 s after the new primary was
+        // ready, and the store-failover test measured up to 11.1 s without a write. Attempts stay at most 2 s apart.
+        options.ReconnectRetryPolicy = new ExponentialRetry((int)ReconnectBackoff.TotalMilliseconds, (int)LongestReconnectBackoff.TotalMilliseconds);
 
         return options;
     }
