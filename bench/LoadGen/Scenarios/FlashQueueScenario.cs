@@ -67,28 +67,13 @@ public sealed class FlashQueueScenario(ScenarioContext context) : Scenario(conte
         stop.CancelAfter(cap);
 
         var browseDuring = BrowseAsync("browse-during", browseSku, clock.FirstArrival, options.Arrival, stop.Token);
-        var running = new ConcurrentBag<Task>();
-        var launched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var launcher = new Thread(() =>
+        var spacing = options.Arrival.TotalSeconds * Stopwatch.Frequency / options.Shoppers;
+        await OpenLoopAsync("flash-queue arrivals", clock.FirstArrival, spacing, shoppers.Length, (i, intended) =>
         {
-            var spacing = options.Arrival.TotalSeconds * Stopwatch.Frequency / options.Shoppers;
-            for (var i = 0; i < shoppers.Length && !stop.IsCancellationRequested; i++)
-            {
-                var intended = clock.FirstArrival + (long)(i * spacing);
-                PreciseSleep.Until(intended);
-                var shopper = shoppers[i] = new Shopper(i);
-                var operation = new OperationContext(metrics, intended, i, options.Seed, clients, client: i % clients);
-                running.Add(Task.Run(() => ShopAsync(saleId, sku, shopper, operation, stop.Token), CancellationToken.None));
-            }
-
-            launched.SetResult();
-        }) { IsBackground = true, Name = "flash-queue arrivals" };
-        launcher.Start();
-
-        // Awaited, not joined: a thread-pool thread blocked for the whole arrival (two, with the reads) left a
-        // 2-core machine's pool without workers, and every request waited about a second for the pool to grow.
-        await launched.Task;
-        await Task.WhenAll(running);
+            var shopper = shoppers[i] = new Shopper((int)i);
+            var operation = new OperationContext(metrics, intended, i, options.Seed, clients, client: (int)(i % clients));
+            return ShopAsync(saleId, sku, shopper, operation, stop.Token);
+        }, stop.Token);
         var duration = Stopwatch.GetElapsedTime(clock.FirstArrival);
         var stoppedEarly = stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
         result.Phases.Add(PhaseReports.From(
@@ -206,29 +191,41 @@ public sealed class FlashQueueScenario(ScenarioContext context) : Scenario(conte
         var metrics = new PhaseMetrics();
         var count = (long)(options.BrowseRate * duration.TotalSeconds);
         var spacing = Stopwatch.Frequency / options.BrowseRate;
-        var reads = new ConcurrentBag<Task>();
+        await OpenLoopAsync(name, firstTimestamp, spacing, count, async (i, intended) =>
+        {
+            var operation = new OperationContext(metrics, intended, i, options.Seed, options.Clients);
+            var outcome = await Context.Api.GetProductAsync(sku, operation, CancellationToken.None);
+            metrics.Operations.Record(outcome, intended, Stopwatch.GetTimestamp());
+        }, cancellationToken);
+        var measured = Stopwatch.GetElapsedTime(firstTimestamp);
+        return PhaseReports.From(new PhasePlan(name, LoadMode.Open, options.BrowseRate, 0, options.MaxInFlight, TimeSpan.Zero, measured), metrics, measured, stoppedEarly: false);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="count"/> operations, the i-th at <paramref name="first"/> + i × <paramref name="spacing"/>
+    /// (Stopwatch ticks), from a thread of its own with sub-millisecond sleeps, and completes when all have finished.
+    /// Awaited, not joined: a thread-pool thread blocked for the whole arrival (two, with the reads) left a 2-core
+    /// machine's pool without workers, and every request waited about a second for the pool to grow.
+    /// </summary>
+    private static async Task OpenLoopAsync(string name, long first, double spacing, long count, Func<long, long, Task> start, CancellationToken cancellationToken)
+    {
+        var running = new ConcurrentBag<Task>();
         var launched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var launcher = new Thread(() =>
         {
             for (long i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
             {
-                var intended = firstTimestamp + (long)(i * spacing);
+                var intended = first + (long)(i * spacing);
                 PreciseSleep.Until(intended);
-                var operation = new OperationContext(metrics, intended, i, options.Seed, options.Clients);
-                reads.Add(Task.Run(async () =>
-                {
-                    var outcome = await Context.Api.GetProductAsync(sku, operation, CancellationToken.None);
-                    metrics.Operations.Record(outcome, intended, Stopwatch.GetTimestamp());
-                }, CancellationToken.None));
+                var index = i;
+                running.Add(Task.Run(() => start(index, intended), CancellationToken.None));
             }
 
             launched.SetResult();
         }) { IsBackground = true, Name = name };
         launcher.Start();
         await launched.Task;
-        await Task.WhenAll(reads);
-        var measured = Stopwatch.GetElapsedTime(firstTimestamp);
-        return PhaseReports.From(new PhasePlan(name, LoadMode.Open, options.BrowseRate, 0, options.MaxInFlight, TimeSpan.Zero, measured), metrics, measured, stoppedEarly: false);
+        await Task.WhenAll(running);
     }
 
     private static void Judge(

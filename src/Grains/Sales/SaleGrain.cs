@@ -248,6 +248,13 @@ public sealed class SaleGrain(
             // Admissions pause while nothing is left: whoever is admitted then could only be told "insufficient stock".
             var step = _soldOut ? 0 : (sale.Definition.AdmitPerSecond * elapsed.TotalSeconds) + _carry;
             var admit = (long)Math.Floor(step);
+            if (admit == 0 && sale.Draw is not null)
+            {
+                // Nothing to admit and the draw is fixed: the script would change nothing (sold out, or a slow rate).
+                _carry = step;
+                return;
+            }
+
             var (draw, admitted) = await store.AdmitAsync(SaleId, admit, now, sale.Definition.StartsAt, _seed);
             if (admitted < 0)
             {

@@ -17,6 +17,18 @@ namespace Doorbuster.Sales;
 public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> cluster)
 {
     /// <summary>
+    /// The pre-queue's draw, fixed by whichever script first runs at or after the start (ARGV[2] now, ARGV[3] the
+    /// start, ARGV[4] a seed): its size then, and the seed. Sets <c>drawn</c> (nil before the start).
+    /// </summary>
+    private const string DrawIfStarted = """
+        local drawn = redis.call('HGET', KEYS[1], 'drawn')
+        if not drawn and tonumber(ARGV[2]) >= tonumber(ARGV[3]) then
+          drawn = (redis.call('HGET', KEYS[1], 'pre') or '0') .. ':' .. ARGV[4]
+          redis.call('HSET', KEYS[1], 'drawn', drawn)
+        end
+        """;
+
+    /// <summary>
     /// Fixes the pre-queue at the start, then hands out places. KEYS: sale, clients. ARGV: limit, now (ms),
     /// start (ms), seed, clients... Returns the draw ("count:seed", or "" before the start) then one place per
     /// client (see <see cref="JoinResult"/>), or "ended" / "none".
@@ -24,11 +36,7 @@ public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOpti
     private const string JoinScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return {'none'} end
         if redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return {'ended'} end
-        local drawn = redis.call('HGET', KEYS[1], 'drawn')
-        if not drawn and tonumber(ARGV[2]) >= tonumber(ARGV[3]) then
-          drawn = (redis.call('HGET', KEYS[1], 'pre') or '0') .. ':' .. ARGV[4]
-          redis.call('HSET', KEYS[1], 'drawn', drawn)
-        end
+        """ + "\n" + DrawIfStarted + "\n" + """
         local limit = tonumber(ARGV[1])
         local result = {drawn or ''}
         for i = 5, #ARGV do
@@ -53,11 +61,7 @@ public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOpti
     /// </summary>
     private const string AdmitScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return {'', -1} end
-        local drawn = redis.call('HGET', KEYS[1], 'drawn')
-        if not drawn and tonumber(ARGV[2]) >= tonumber(ARGV[3]) then
-          drawn = (redis.call('HGET', KEYS[1], 'pre') or '0') .. ':' .. ARGV[4]
-          redis.call('HSET', KEYS[1], 'drawn', drawn)
-        end
+        """ + "\n" + DrawIfStarted + "\n" + """
         local admitted = tonumber(redis.call('HGET', KEYS[1], 'admitted') or '0')
         if not drawn then return {'', admitted} end
         local count = tonumber(string.match(drawn, '^(%d+)'))
