@@ -56,7 +56,7 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
         await Task.Delay(TimeSpan.FromSeconds(6));
         var lostAt = _clock.Elapsed;
         await _cluster.Store.LoseWritableNodeAsync();
-        output.WriteLine($"{lostAt.TotalSeconds:F1} s: lost the writable node ({TestStore.Kind})");
+        output.WriteLine($"{lostAt.TotalSeconds:F1} s ({DateTime.UtcNow:HH:mm:ss.fff} UTC): lost the writable node ({TestStore.Kind})");
         await Eventually.ReturnsAsync(
             () => Task.FromResult(_acknowledgedCartWrites.Any(at => at > lostAt + TimeSpan.FromSeconds(5))),
             done => done,
@@ -77,8 +77,11 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
         using var reader = AdminClient(restartedApis[0]);
 
         // Assert: the gap, the answers, then what Redis holds.
-        var longestGap = LongestGapAfter(lostAt);
-        output.WriteLine($"{_acknowledgedCartWrites.Count} cart writes acknowledged; the longest time without one from the loss: {longestGap.TotalSeconds:F1} s");
+        var (gapFrom, longestGap) = LongestGapAfter(lostAt);
+        output.WriteLine(
+            $"{_acknowledgedCartWrites.Count} cart writes acknowledged; the longest time without one from the loss: {longestGap.TotalSeconds:F1} s, "
+            + $"from {(gapFrom - lostAt).TotalSeconds:F1} s after it");
+        output.WriteLine($"acknowledged cart writes per half second from the loss: {AcknowledgedPerHalfSecond(lostAt)}");
         Assert.True(longestGap < WritesBackWithin, $"no cart write was acknowledged for {longestGap.TotalSeconds:F1} s after losing the writable node");
         Assert.False(_observed.HasViolations, _observed.ViolationSummary);
 
@@ -108,11 +111,23 @@ public sealed class StoreFailoverProcessTests(ITestOutputHelper output) : IAsync
         Assert.All(keys, count => Assert.True(count > 0, "a primary holds no key: the keys are not spread over the shards"));
     }
 
-    /// <summary>The longest time, from the loss on, without an acknowledged cart write (up to the last one).</summary>
-    private TimeSpan LongestGapAfter(TimeSpan lostAt)
+    /// <summary>The longest time, from the loss on, without an acknowledged cart write (up to the last one), and when it began.</summary>
+    private (TimeSpan From, TimeSpan Length) LongestGapAfter(TimeSpan lostAt)
     {
         var times = _acknowledgedCartWrites.Where(at => at >= lostAt).Order().Prepend(lostAt).ToList();
-        return times.Zip(times.Skip(1), (earlier, later) => later - earlier).DefaultIfEmpty(TimeSpan.MaxValue).Max();
+        return times.Zip(times.Skip(1), (earlier, later) => (earlier, later - earlier)).DefaultIfEmpty((lostAt, TimeSpan.MaxValue)).MaxBy(gap => gap.Item2);
+    }
+
+    /// <summary>How many cart writes were acknowledged in each half second of the 15 s after the loss: where a gap sits and how writes came back.</summary>
+    private string AcknowledgedPerHalfSecond(TimeSpan lostAt)
+    {
+        var perBucket = new int[30];
+        foreach (var at in _acknowledgedCartWrites.Where(at => at >= lostAt && at < lostAt + TimeSpan.FromSeconds(15)))
+        {
+            perBucket[(int)((at - lostAt).TotalMilliseconds / 500)]++;
+        }
+
+        return string.Join(' ', perBucket);
     }
 
     /// <summary>A buyer in the flash sale: one unit of the hot sku per order, each order paid; retries until each step is definite.</summary>

@@ -31,7 +31,7 @@ internal sealed class SentinelTestStore(bool durable) : TestStore
         {
             var directory = Directory.CreateDirectory(Path.Combine(_directory, $"data-{node}")).FullName;
             string[] role = node == _primary ? [] : ["--replicaof", "127.0.0.1", DataPort(_primary)];
-            _data[node] = StoreProcess.Start(RedisServer.StartInfo(directory, _dataPorts[node], durable, role));
+            _data[node] = StoreProcess.Start(RedisServer.StartInfo(directory, _dataPorts[node], durable, [.. role, .. LogFile($"redis-{node}")]));
         }
 
         foreach (var port in _dataPorts)
@@ -104,6 +104,12 @@ internal sealed class SentinelTestStore(bool durable) : TestStore
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>Where a node logs when <see cref="DoorbusterProcess.LogFolderVariable"/> names a folder (elections, promotions, timings).</summary>
+    private static string[] LogFile(string name) =>
+        Environment.GetEnvironmentVariable(DoorbusterProcess.LogFolderVariable) is { Length: > 0 } folder
+            ? ["--logfile", Path.Combine(Directory.CreateDirectory(folder).FullName, $"{name}.log")]
+            : [];
+
     private string DataPort(int node) => _dataPorts[node].ToString(CultureInfo.InvariantCulture);
 
     private IEnumerable<int> Replicas() => _dataPorts.Where((_, node) => node != _primary);
@@ -152,6 +158,7 @@ internal sealed class SentinelTestStore(bool durable) : TestStore
             $"sentinel down-after-milliseconds {ServiceName} 3000",
             $"sentinel failover-timeout {ServiceName} 30000",
             $"sentinel parallel-syncs {ServiceName} 1",
+            .. LogFile($"sentinel-{sentinel}") is [_, var logFile] ? [$"logfile {logFile}"] : Array.Empty<string>(),
         ]);
         var start = RedisServer.StartInfo(directory, _sentinelPorts[sentinel], durable: false);
         start.ArgumentList.Clear();
