@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Doorbuster.ServiceDefaults.Redis;
@@ -58,7 +59,11 @@ public static class RedisConnection
     /// <summary>Registers the process's Redis connection and its readiness check.</summary>
     public static IServiceCollection AddRedisConnection(this IServiceCollection services, string connectionString)
     {
-        services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(ParseOptions(connectionString)));
+        services.TryAddSingleton<FailoverHeadroom>();
+        services.TryAddSingleton<IConnectionMultiplexer>(provider => Watch(
+            ConnectionMultiplexer.Connect(ParseOptions(connectionString)),
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetRequiredService<FailoverHeadroom>()));
         if (!services.Any(service => service.ServiceType == typeof(RedisReadinessCheck)))
         {
             services.AddSingleton<RedisReadinessCheck>();
@@ -67,6 +72,27 @@ public static class RedisConnection
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Says in the log when a connection to a Redis node is lost and restored, and when the topology changes
+    /// (a Sentinel promoting a replica): the first thing to know when writes answer 503, and how long it lasted.
+    /// While connections fail, the thread pool gets the headroom a failover needs (<see cref="FailoverHeadroom"/>).
+    /// </summary>
+    private static ConnectionMultiplexer Watch(ConnectionMultiplexer redis, ILoggerFactory loggers, FailoverHeadroom headroom)
+    {
+        var logger = loggers.CreateLogger(typeof(RedisConnection).FullName!);
+        redis.ConnectionFailed += (_, failed) =>
+        {
+            headroom.ConnectionFailed();
+            logger.LogWarning(
+                failed.Exception, "Lost the {ConnectionType} connection to Redis at {EndPoint}: {FailureType}", failed.ConnectionType, failed.EndPoint, failed.FailureType);
+        };
+        redis.ConnectionRestored += (_, restored) => logger.LogInformation(
+            "Restored the {ConnectionType} connection to Redis at {EndPoint}", restored.ConnectionType, restored.EndPoint);
+        redis.ConfigurationChanged += (_, changed) => logger.LogInformation(
+            "The Redis topology changed at {EndPoint} (a failover or a node's new role)", changed.EndPoint);
+        return redis;
     }
 
     private static bool Mentions(string connectionString, string setting) =>

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+
+namespace Doorbuster.ServiceDefaults.Redis;
+
+/// <summary>
+/// More thread-pool threads while Redis connections fail, the normal minimum again once none has failed for
+/// <see cref="Calm"/>.
+/// </summary>
+/// <remarks>
+/// StackExchange.Redis handles a Sentinel failover with blocking calls on thread-pool threads: it asks the
+/// Sentinels for the primary synchronously (in parallel, so on several threads) from a timer and from its
+/// connection events, and waits on its own reconfiguration. On two cores the pool starts with two threads, so
+/// those calls starved it: silos logged "Thread Pool execution stalled" for 1.5-3.1 s right as the new primary
+/// was promoted, and no cart write was acknowledged for 4.3-7.1 s after the primary was killed (CI once: 11.7 s).
+/// With a minimum of <see cref="MinimumWorkerThreads"/> the clients were writing to the new primary within a
+/// fraction of a second of its promotion (3.4 and 3.7 s after the kill). Raising the minimum for good costs
+/// throughput on few cores (more threads, more context switches: docs/performance.md), so it is raised only
+/// while connections fail.
+/// </remarks>
+public sealed class FailoverHeadroom : IDisposable
+{
+    /// <summary>The thread-pool minimum while a connection fails: enough for the blocking calls and the work around them.</summary>
+    public const int MinimumWorkerThreads = 16;
+
+    /// <summary>How long after the last connection failure the normal minimum comes back.</summary>
+    public static readonly TimeSpan Calm = TimeSpan.FromSeconds(30);
+
+    private readonly ILogger<FailoverHeadroom> _logger;
+    private readonly TimeSpan _calm;
+    private readonly Timer _restore;
+    private readonly Lock _gate = new();
+    private int _normalWorkers;
+    private int _normalCompletionPorts;
+    private bool _raised;
+
+    /// <param name="logger">Says when the minimum is raised and restored.</param>
+    /// <param name="calm">How long without a failure before the normal minimum comes back; <see cref="Calm"/> unless given.</param>
+    public FailoverHeadroom(ILogger<FailoverHeadroom> logger, TimeSpan? calm = null)
+    {
+        _logger = logger;
+        _calm = calm ?? Calm;
+        _restore = new Timer(_ => Restore(), null, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>A connection failed (or failed to reconnect): raise the minimum, and keep it raised for the calm period from now.</summary>
+    public void ConnectionFailed()
+    {
+        lock (_gate)
+        {
+            if (!_raised)
+            {
+                ThreadPool.GetMinThreads(out _normalWorkers, out _normalCompletionPorts);
+                if (_normalWorkers >= MinimumWorkerThreads)
+                {
+                    return;
+                }
+
+                ThreadPool.SetMinThreads(MinimumWorkerThreads, _normalCompletionPorts);
+                _raised = true;
+                _logger.LogInformation(
+                    "Raised the thread-pool minimum from {Normal} to {Raised} worker threads while Redis connections fail", _normalWorkers, MinimumWorkerThreads);
+            }
+
+            _restore.Change(_calm, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose() => _restore.Dispose();
+
+    private void Restore()
+    {
+        lock (_gate)
+        {
+            if (_raised)
+            {
+                ThreadPool.SetMinThreads(_normalWorkers, _normalCompletionPorts);
+                _raised = false;
+                _logger.LogInformation("No Redis connection has failed for {Calm}: the thread-pool minimum is {Normal} worker threads again", _calm, _normalWorkers);
+            }
+        }
+    }
+}
