@@ -1,8 +1,10 @@
 -- wrk: the URL's request (METHOD, default GET), each from a synthetic client of its own (X-Forwarded-For from
 -- 198.18.0.0/15, which an Api trusts from loopback), so per-client rate buckets and ticket limits see many
 -- shoppers instead of one address. Non-2xx answers are counted and printed at the end.
+-- CLIENTS=N cycles through N addresses instead (each client then sends many requests, as shoppers do).
 -- Usage: METHOD=POST wrk -s bench/wrk/many-clients.lua http://127.0.0.1:PORT/api/sales/SALE/tickets
 local method = os.getenv("METHOD") or "GET"
+local clients = tonumber(os.getenv("CLIENTS") or "0")
 local threads = {}
 
 function setup(thread)
@@ -18,6 +20,9 @@ end
 function request()
   n = n + 1
   local k = id * 1000003 + n
+  if clients > 0 then
+    k = k % clients
+  end
   local address = string.format("198.%d.%d.%d", 18 + math.floor(k / 65536) % 2, math.floor(k / 256) % 256, k % 256)
   local headers = { ["X-Forwarded-For"] = address }
   if method ~= "GET" then
