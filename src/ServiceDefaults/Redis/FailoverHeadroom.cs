@@ -65,7 +65,12 @@ public sealed class FailoverHeadroom : IDisposable
         }
     }
 
-    public void Dispose() => _restore.Dispose();
+    /// <summary>Stops the timer and leaves the normal minimum behind (a host stopped inside a longer-lived process).</summary>
+    public void Dispose()
+    {
+        _restore.Dispose();
+        Restore();
+    }
 
     private void Restore()
     {

@@ -20,7 +20,7 @@ public sealed class FailoverHeadroomTests
         // Arrange
         var normalWorkers = MinimumWorkerThreads();
         ThreadPool.GetMinThreads(out _, out var normalCompletionPorts);
-        using var headroom = new FailoverHeadroom(NullLogger<FailoverHeadroom>.Instance, calm: TimeSpan.FromMilliseconds(500));
+        using var headroom = new FailoverHeadroom(NullLogger<FailoverHeadroom>.Instance, calm: TimeSpan.FromSeconds(2));
 
         // Act: a failure, and another before the calm period is over.
         headroom.ConnectionFailed();
@@ -28,7 +28,8 @@ public sealed class FailoverHeadroomTests
         headroom.ConnectionFailed();
         await Task.Delay(300);
 
-        // Assert: raised throughout, the normal minimum once 500 ms passed without a failure.
+        // Assert: raised throughout (the calm period is long enough for a slow machine's delays), the normal
+        // minimum once 2 s passed without a failure.
         ThreadPool.GetMinThreads(out var raisedWorkers, out var raisedCompletionPorts);
         Assert.Equal(Math.Max(normalWorkers, FailoverHeadroom.MinimumWorkerThreads), raisedWorkers);
         Assert.Equal(normalCompletionPorts, raisedCompletionPorts);
