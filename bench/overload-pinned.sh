@@ -7,6 +7,7 @@
 #      API_ENV [-] more environment for the Api, e.g. "Admission__MaxConcurrentRequests=64"
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/servers.sh
 base=${PORT_BASE:-17600}
 redis_port=$base silo_port=$((base + 1)) gateway_port=$((base + 2)) silo_http=$((base + 3)) api_port=$((base + 4))
 key=bench-admin signing=$(head -c 32 /dev/urandom | base64)
@@ -20,7 +21,6 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   for project in src/Silo src/Api bench/LoadGen; do dotnet build "$project" -c Release --nologo -v quiet; done
 fi
 
-ready() { for ((i = 0; i < 600; i++)); do curl -sf "http://127.0.0.1:$1/health/ready" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
 "${servers[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$out/redis.log" &
 pids+=($!)
 redis_pid=$!
@@ -30,12 +30,12 @@ env "${common[@]}" Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_po
   "${servers[@]}" dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http" >"$out/silo.log" 2>&1 &
 pids+=($!)
 silo_pid=$!
-ready "$silo_http"
+wait_ready "$silo_http" "$silo_pid" "$out/silo.log"
 env "${common[@]}" Carts__SigningKey="$signing" ${API_ENV:-} \
   "${servers[@]}" dotnet src/Api/bin/Release/net10.0/Doorbuster.Api.dll --urls "http://127.0.0.1:$api_port" >"$out/api.log" 2>&1 &
 pids+=($!)
 api_pid=$!
-ready "$api_port"
+wait_ready "$api_port" "$api_pid" "$out/api.log"
 
 "${generator[@]}" dotnet bench/LoadGen/bin/Release/net10.0/Doorbuster.LoadGen.dll overload --url "http://127.0.0.1:$api_port" --admin-key "$key" \
   --clients 1000 --step-duration "${STEP_DURATION:-10s}" --cpu-pids "api=$api_pid,silo=$silo_pid,redis=$redis_pid" --report "$out" | tee "$out/loadgen.txt"

@@ -65,19 +65,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-say() { printf '\n== %s\n' "$*"; }
-is_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# wait_ready PORT LOG: waits up to 60 s for /health/ready to answer 200; shows the server's log if it does not.
-wait_ready() {
-  local i
-  for ((i = 0; i < 600; i++)); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health/ready") == 200 ]] && return 0
-    sleep 0.1
-  done
-  echo "127.0.0.1:$1 was not ready after 60 s; its log:" >&2
-  tail -n 30 "$2" >&2
-  exit 1
-}
+source bench/lib/servers.sh
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 say "Building the silo, the bare baseline and one Api per variant"
@@ -105,7 +93,7 @@ export ConnectionStrings__Redis=127.0.0.1:$redis_port Admin__ApiKey=$admin_key O
 Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
   "${server_pin[@]}" dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port" >"$work/silo.log" 2>&1 &
 pids+=($!)
-wait_ready "$silo_http_port" "$work/silo.log"
+wait_ready "$silo_http_port" $! "$work/silo.log"
 
 # measure NAME COMMAND...: starts the server, warms it, measures it; prints a table row.
 measure() {
@@ -114,7 +102,7 @@ measure() {
   "${server_pin[@]}" "$@" --urls "http://127.0.0.1:$api_port" >"$work/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
-  wait_ready "$api_port" "$work/$name.log"
+  wait_ready "$api_port" "$pid" "$work/$name.log"
   curl -sf -X PUT -H "X-Api-Key: $admin_key" -H 'Content-Type: application/json' \
     -d '{"name":"Hot","category":"bench","price":9.99}' "http://127.0.0.1:$api_port/api/products/$sku" >/dev/null || true
   local url="http://127.0.0.1:$api_port/api/products/$sku"

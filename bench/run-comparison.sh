@@ -74,20 +74,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { printf '\n== %s\n' "$*"; }
-
-# is_listening PORT: something accepts connections on 127.0.0.1:PORT.
-is_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# http_ok PORT PATH: GET answers 200 (bash's /dev/tcp, so curl is not needed).
-http_ok() {
-  local status
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
-  IFS= read -r -t 5 status <&3 || status=""
-  exec 3<&- 3>&-
-  [[ $status == *" 200 "* ]]
-}
+source bench/lib/servers.sh
 
 # start NAME COMMAND...: runs COMMAND in the background (on the servers' core with PIN=1) with its output in $work/NAME.log.
 start() {
@@ -96,23 +83,6 @@ start() {
   "${server_pin[@]}" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   eval "${name}_pid=$!"
-}
-
-# wait_ready NAME PORT: waits up to 90 s for /health/ready to answer 200 while the process lives.
-wait_ready() {
-  local name=$1 port=$2 pid_var="${1}_pid" i
-  for ((i = 0; i < 900; i++)); do
-    if http_ok "$port" /health/ready; then return 0; fi
-    if ! kill -0 "${!pid_var}" 2>/dev/null; then
-      echo "$name exited before it was ready; its log:" >&2
-      tail -n 40 "$work/$name.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "$name was not ready after 90 s; its log:" >&2
-  tail -n 40 "$work/$name.log" >&2
-  exit 1
 }
 
 for port in $(seq "$base" "$api_port"); do
@@ -152,23 +122,23 @@ start_system() {
       say "Starting the baseline on 127.0.0.1:$baseline_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Carts__SigningKey=$signing_key Baseline__KeyPrefix="bench$$:" \
         Checkout__PaymentWindow=$payment_window start baseline dotnet bench/Baseline/bin/Release/net10.0/Doorbuster.Baseline.dll --urls "http://127.0.0.1:$baseline_port"
-      wait_ready baseline "$baseline_port"
+      wait_ready "$baseline_port" "$baseline_pid" "$work/baseline.log"
       ;;
     bare)
       say "Starting the bare baseline on 127.0.0.1:$bare_port"
       start bare dotnet bench/Baseline/bin/Release/net10.0/Doorbuster.Baseline.dll --bare --urls "http://127.0.0.1:$bare_port"
-      wait_ready bare "$bare_port"
+      wait_ready "$bare_port" "$bare_pid" "$work/bare.log"
       ;;
     doorbuster)
       say "Starting Doorbuster: silo on 127.0.0.1:$silo_http_port, Api on 127.0.0.1:$api_port"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$" \
         Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
         Checkout__PaymentWindow=$payment_window start silo env ${DOORBUSTER_ENV:-} dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port"
-      wait_ready silo "$silo_http_port"
+      wait_ready "$silo_http_port" "$silo_pid" "$work/silo.log"
       ConnectionStrings__Redis=$redis Admin__ApiKey=$admin_key Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$" \
         Carts__SigningKey=$signing_key \
         start api dotnet src/Api/bin/Release/net10.0/Doorbuster.Api.dll --urls "http://127.0.0.1:$api_port"
-      wait_ready api "$api_port"
+      wait_ready "$api_port" "$api_pid" "$work/api.log"
       ;;
     *) echo "Unknown system '$system' (baseline, bare, doorbuster)" >&2; exit 1 ;;
   esac

@@ -1,0 +1,36 @@
+# Shell helpers the bench scripts share for the servers they start on loopback. Sourced, not run:
+#   source "$(dirname "$0")/lib/servers.sh"
+
+# say TEXT...: a heading in the script's output.
+say() { printf '\n== %s\n' "$*"; }
+
+# is_listening PORT: something accepts connections on 127.0.0.1:PORT.
+is_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# http_ok PORT PATH: GET answers 200 (bash's /dev/tcp, so curl is not needed).
+http_ok() {
+  local status
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
+  IFS= read -r -t 5 status <&3 || status=""
+  exec 3<&- 3>&-
+  [[ $status == *" 200 "* ]]
+}
+
+# wait_ready PORT PID LOG: waits up to 90 s for /health/ready on PORT to answer 200 while process PID lives;
+# otherwise shows the end of LOG and exits.
+wait_ready() {
+  local port=$1 pid=$2 log=$3 i
+  for ((i = 0; i < 900; i++)); do
+    if http_ok "$port" /health/ready; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "The server for 127.0.0.1:$port exited before it was ready; its log ($log):" >&2
+      tail -n 40 "$log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "The server for 127.0.0.1:$port was not ready after 90 s; its log ($log):" >&2
+  tail -n 40 "$log" >&2
+  exit 1
+}
