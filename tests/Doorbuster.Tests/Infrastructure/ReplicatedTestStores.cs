@@ -158,12 +158,16 @@ internal sealed class SentinelTestStore(bool durable) : TestStore
             $"sentinel down-after-milliseconds {ServiceName} 3000",
             $"sentinel failover-timeout {ServiceName} 30000",
             $"sentinel parallel-syncs {ServiceName} 1",
-            .. LogFile($"sentinel-{sentinel}") is [_, var logFile] ? [$"logfile {logFile}"] : Array.Empty<string>(),
         ]);
         var start = RedisServer.StartInfo(directory, _sentinelPorts[sentinel], durable: false);
         start.ArgumentList.Clear();
         start.ArgumentList.Add(configuration);
         start.ArgumentList.Add("--sentinel");
+        foreach (var argument in LogFile($"sentinel-{sentinel}"))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         return start;
     }
 }
