@@ -20,9 +20,12 @@
 #   PORT_BASE [17400]  uses PORT_BASE..PORT_BASE+6 on 127.0.0.1
 #   SKIP_BUILD [0]     1 = use the existing Release builds
 #   KEEP_RAW [0]       1 = keep every run's JSON and Markdown report next to the comparison
-#   WRK [1]            1 = also run the checkout scenarios with wrk (bench/wrk/checkout.lua), an independent C generator
-#                     that costs far less CPU than LoadGen, on fresh servers: WRK_POOL [250000] carts prepared by LoadGen,
-#                     WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a table of their own
+#   WRK [1]            1 = also run the checkout and cart scenarios with wrk (bench/wrk/checkout.lua, cart-add.lua), an
+#                     independent C generator that costs far less CPU than LoadGen, on fresh servers: WRK_POOL [250000]
+#                     carts prepared by LoadGen for checkouts; for cart adds WRK_SKUS [100] products and the empty carts
+#                     wrk issues in WRK_ISSUE [10s]; WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a
+#                     table of their own
+#   LOADGEN [1]        0 = run only the wrk rows (scenarios cart and checkout), not LoadGen's
 #   PIN [0]            1 = servers and Redis on core SERVER_CPUS [0], the generators on GENERATOR_CPUS [1] (taskset), so
 #                     latency is judged without the generator competing for the servers' core
 #   LATENCY_RATE [-]   rate (operations/s) of the open-loop scenario checkout-latency, the same for every system
@@ -185,20 +188,45 @@ heap_after_orders() {
   echo "| $1 | silo gen-2 heap after the run | $(awk -v b="${bytes:-0}" 'BEGIN { printf "%.0f MB", b / 1048576 }') |" >>"$work/heap.md"
 }
 
-# run_wrk SYSTEM LABEL SCENARIO: on fresh servers, LoadGen prepares WRK_POOL carts (after OUTSTANDING unpaid orders for
-# checkout-100k) and writes their ids; wrk warms up on the first share and measures on the rest.
-run_wrk() {
-  local system=$1 label=$2 scenario=$3 threads=${WRK_THREADS:-2} pool=${WRK_POOL:-250000} line
-  local prep=(checkout --url "$(url_of "$system")" --admin-key "$admin_key" --skus 10 --pool "$pool" --carts-file "$work/carts.txt" --clients 1000)
+# seed_wrk_skus SYSTEM: the products PREFIX-1..WRK_SKUS that bench/wrk/cart-add.lua adds to.
+seed_wrk_skus() {
+  local i
+  for ((i = 1; i <= ${WRK_SKUS:-100}; i++)); do
+    curl -fsS -o /dev/null -X PUT "$(url_of "$1")/api/products/wrk-$i" -H "X-Api-Key: $admin_key" -H 'Content-Type: application/json' \
+      -d "{\"name\":\"wrk $i\",\"description\":\"\",\"category\":\"wrk\",\"price\":9.99}"
+  done
+}
+
+# prepare_wrk SYSTEM SCENARIO: writes $work/carts.txt. For checkout: LoadGen prepares WRK_POOL one-line carts (after
+# OUTSTANDING unpaid orders for checkout-100k). For cart: the products are seeded and wrk issues empty carts for
+# WRK_ISSUE [10s] (bench/wrk/issue-carts.lua).
+prepare_wrk() {
+  local system=$1 scenario=$2 threads=${WRK_THREADS:-2}
+  if [[ $scenario == cart ]]; then
+    seed_wrk_skus "$system" &&
+      "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_ISSUE:-10s}" -s bench/wrk/issue-carts.lua "$(url_of "$system")" -- "$work/issued" &&
+      cat "$work"/issued.* >"$work/carts.txt" && rm -f "$work"/issued.*
+    return
+  fi
+  local prep=(checkout --url "$(url_of "$system")" --admin-key "$admin_key" --skus 10 --pool "${WRK_POOL:-250000}" --carts-file "$work/carts.txt" --clients 1000)
   [[ $scenario == checkout-100k ]] && prep+=(--outstanding "$outstanding")
+  "${loadgen[@]}" "${prep[@]}"
+}
+
+# run_wrk SYSTEM LABEL SCENARIO: on fresh servers, prepares carts (prepare_wrk); wrk warms up on the first fifth of
+# them and measures on the rest: checkouts (bench/wrk/checkout.lua) or first adds (bench/wrk/cart-add.lua).
+run_wrk() {
+  local system=$1 label=$2 scenario=$3 threads=${WRK_THREADS:-2} line pool script=bench/wrk/checkout.lua extra=()
+  [[ $scenario == cart ]] && script=bench/wrk/cart-add.lua extra=(wrk "${WRK_SKUS:-100}")
   say "Round $round/$rounds: $scenario against $system with wrk"
   [[ $restart == 1 ]] && start_system "$system"
-  if "${loadgen[@]}" "${prep[@]}" >"$work/wrk-prep.log" 2>&1; then
+  if prepare_wrk "$system" "$scenario" >"$work/wrk-prep.log" 2>&1; then
+    pool=$(wc -l <"$work/carts.txt")
     head -n "$((pool / 5))" "$work/carts.txt" >"$work/carts-warm.txt"
     tail -n "+$((pool / 5 + 1))" "$work/carts.txt" >"$work/carts-measured.txt"
-    "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s bench/wrk/checkout.lua "$(url_of "$system")" -- "$work/carts-warm.txt" "$threads" >/dev/null
-    line=$("${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s bench/wrk/checkout.lua "$(url_of "$system")" -- "$work/carts-measured.txt" "$threads" | grep '^checkouts:')
-    echo "| $round | $label | ${line#checkouts: } |" >>"$work/wrk.md"
+    "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s "$script" "$(url_of "$system")" -- "$work/carts-warm.txt" "$threads" "${extra[@]}" >/dev/null
+    line=$("${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s "$script" "$(url_of "$system")" -- "$work/carts-measured.txt" "$threads" "${extra[@]}" | grep -E '^(checkouts|cart adds):')
+    echo "| $round | $scenario | $label | ${line#*: } |" >>"$work/wrk.md"
     echo "$line"
   else
     failures=$((failures + 1))
@@ -234,20 +262,22 @@ for ((round = 1; round <= rounds; round++)); do
       [[ $scenario == browse ]] && args+=(--skus "$browse_skus") || args+=(--skus "$skus")
       # shellcheck disable=SC2206 # EXTRA_ARGS is a list of options, split on purpose.
       args+=(${EXTRA_ARGS---clients 1000})
-      say "Round $round/$rounds: $scenario against $system"
-      [[ $restart == 1 ]] && start_system "$system"
-      args+=(--cpu-pids "$(pids_of "$system")")
-      [[ $system == bare ]] || args+=(--redis-stats "$redis")
-      if ! "${loadgen[@]}" "$run" "${args[@]}" >"$work/run.log" 2>&1; then
-        failures=$((failures + 1))
-        echo "FAILED; the last lines of its output:"
+      if [[ ${LOADGEN:-1} == 1 ]]; then
+        say "Round $round/$rounds: $scenario against $system"
+        [[ $restart == 1 ]] && start_system "$system"
+        args+=(--cpu-pids "$(pids_of "$system")")
+        [[ $system == bare ]] || args+=(--redis-stats "$redis")
+        if ! "${loadgen[@]}" "$run" "${args[@]}" >"$work/run.log" 2>&1; then
+          failures=$((failures + 1))
+          echo "FAILED; the last lines of its output:"
+        fi
+        if [[ $scenario == checkout-100k && $system == doorbuster ]]; then
+          heap_after_orders "$label"
+        fi
+        [[ $restart == 1 ]] && stop_system "$system"
+        grep -E '^\[|^Error|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
       fi
-      if [[ $scenario == checkout-100k && $system == doorbuster ]]; then
-        heap_after_orders "$label"
-      fi
-      [[ $restart == 1 ]] && stop_system "$system"
-      grep -E '^\[|^Error|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
-      if [[ $use_wrk == 1 && $scenario == checkout* && $scenario != checkout-latency ]]; then
+      if [[ $use_wrk == 1 && $system != bare && ( $scenario == cart || ( $scenario == checkout* && $scenario != checkout-latency ) ) ]]; then
         run_wrk "$system" "$label" "$scenario"
       fi
     done
@@ -257,13 +287,17 @@ done
 mkdir -p bench/results
 out=bench/results/comparison-$stamp.md
 note="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr)), .NET $(dotnet --version), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'); $( [[ ${PIN:-0} == 1 ]] && echo "servers and Redis pinned to core ${SERVER_CPUS:-0}, the generators to core ${GENERATOR_CPUS:-1}" || echo "load generator, Redis and servers share the machine"). Each run: closed loop with $connections connections${LATENCY_RATE:+ (checkout-latency: open loop at ${LATENCY_RATE}/s)}, $warmup warm-up, $duration measured, $rounds round(s); browse over $browse_skus skus (Zipf 1.0), the others over $skus. Redis: AOF ${APPENDFSYNC:-off}, ${REPLICAS:-0} replica(s)${DOORBUSTER_ENV:+; Doorbuster silo with $DOORBUSTER_ENV}. \`bare\` is the baseline's bare Kestrel endpoint (a constant product, no Redis). $failures run(s) failed."
-if [[ -d $work/raw ]]; then
-  "${loadgen[@]}" compare "$work/raw" --reference baseline --out "$out" --note "$note" >/dev/null
+if [[ -d $work/raw || -f $work/wrk.md ]]; then
+  if [[ -d $work/raw ]]; then
+    "${loadgen[@]}" compare "$work/raw" --reference baseline --out "$out" --note "$note" >/dev/null
+  else
+    printf '# Doorbuster against the Redis-direct baseline, wrk only\n\n%s\n' "$note" >"$out"
+  fi
   if [[ -f $work/wrk.md ]]; then
     {
-      printf '\n## wrk (checkout, %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-3s}"
-      echo "| round | system | result |"
-      echo "| --- | --- | --- |"
+      printf '\n## wrk (checkout and cart add, %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-3s}"
+      echo "| round | scenario | system | result |"
+      echo "| --- | --- | --- | --- |"
       cat "$work/wrk.md"
     } >>"$out"
   fi
