@@ -24,6 +24,7 @@ public sealed partial class CartGrain
 
     public async Task<CheckoutResult> CheckoutAsync(string idempotencyKey, string? saleTicket)
     {
+        await EnsureReadAsync();
         if (PlacedOrderFor(idempotencyKey) is { } placed)
         {
             // The same checkout again: it needs no ticket, the first one was used for it.

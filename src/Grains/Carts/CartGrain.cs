@@ -21,7 +21,9 @@ namespace Doorbuster.Carts;
 /// checkout is coordinated where its shopper's requests arrive. Not reentrant: while a checkout waits for
 /// its holds, the cart's lines cannot change under it. Collected after 2 idle minutes instead of Orleans'
 /// default 15: a checkout leaves an empty cart behind, and at thousands of checkouts a second a quarter of an
-/// hour of them is millions of activations; a shopper back after a pause costs one read.
+/// hour of them is millions of activations; a shopper back after a pause costs one read. A cart of the current id
+/// format (<see cref="CartIdLayout"/>) activates without reading Redis at all: the first call to a cart the Api has
+/// just issued is its first add, which is then one write that also checks that nothing is stored yet.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 [PreferLocalPlacement]
@@ -40,60 +42,93 @@ public sealed partial class CartGrain(
     private CartState _cart = new();
     private long _version;
 
+    /// <summary>
+    /// False while this activation has not read Redis: a cart of the current id format activates without a read
+    /// (one the Api has just issued has nothing stored), and its first change is written as a new cart's.
+    /// </summary>
+    private bool _read;
+
     private string CartId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => ReadAsync();
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        CartIdLayout.IsCurrent(CartId) ? Task.CompletedTask : ReadAsync();
 
-    public Task<CartContents> GetAsync() => Task.FromResult(Contents());
+    public async Task<CartContents> GetAsync()
+    {
+        await EnsureReadAsync();
+        return Contents();
+    }
 
     public Task<CartUpdate> AddAsync(string sku, int quantity, string currency)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quantity, 1);
-        var current = _cart.Lines.Find(line => line.Sku == sku)?.Quantity ?? 0;
-        return SetLineAsync(sku, current + quantity, currency);
+        return ChangeAsync(cart => WithLine(cart, sku, (cart.Lines.Find(line => line.Sku == sku)?.Quantity ?? 0) + quantity, currency));
     }
 
     public Task<CartUpdate> SetQuantityAsync(string sku, int quantity, string currency)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(quantity);
-        return SetLineAsync(sku, quantity, currency);
+        return ChangeAsync(cart => WithLine(cart, sku, quantity, currency));
     }
 
-    public async Task ClearAsync()
+    // Stored empty rather than deleted: the memory of placed orders outlives the lines (a late checkout retry is
+    // answered with its order), the version keeps growing (a stale activation's write still fails), and a cart of
+    // the earlier layout is never read from its old key again. The key expires with the cart.
+    public Task ClearAsync() => ChangeAsync(cart => cart.Lines.Count == 0
+        ? new CartChange(CartUpdateOutcome.Updated, null)
+        : new CartChange(CartUpdateOutcome.Updated, new CartState { UpdatedAt = time.GetUtcNow(), PlacedOrders = cart.PlacedOrders }));
+
+    /// <summary>
+    /// Decides <paramref name="change"/> on the cart in memory and stores its outcome. An activation that has not
+    /// read Redis stores it as a new cart's first write; when Redis holds a cart after all (an earlier activation
+    /// was collected, or its silo left), that write changes nothing and answers the stored cart, on which the change
+    /// is decided again. A change that stores nothing is decided on what Redis holds, read first.
+    /// </summary>
+    private async Task<CartUpdate> ChangeAsync(Func<CartState, CartChange> change)
     {
-        if (_cart.Lines.Count == 0)
+        var decided = change(_cart);
+        if (!_read)
         {
-            return;
+            if (decided.Next is not null && await StoreNewAsync(decided.Next))
+            {
+                return new CartUpdate(decided.Outcome, Contents());
+            }
+
+            await EnsureReadAsync();
+            decided = change(_cart);
         }
 
-        // Stored empty rather than deleted: the memory of placed orders outlives the lines (a late checkout retry
-        // is answered with its order), the version keeps growing (a stale activation's write still fails), and a
-        // cart of the earlier layout is never read from its old key again. The key expires with the cart.
-        await StoreAsync(new CartState { UpdatedAt = time.GetUtcNow(), PlacedOrders = _cart.PlacedOrders });
+        if (decided.Next is not null)
+        {
+            await StoreAsync(decided.Next);
+        }
+
+        return new CartUpdate(decided.Outcome, Contents());
     }
 
-    private async Task<CartUpdate> SetLineAsync(string sku, int quantity, string currency)
+    /// <summary>The cart with the line of <paramref name="sku"/> set to <paramref name="quantity"/>, or why it cannot be.</summary>
+    private CartChange WithLine(CartState cart, string sku, int quantity, string currency)
     {
-        var lines = _cart.Lines;
+        var lines = cart.Lines;
         var index = lines.FindIndex(line => line.Sku == sku);
         if (quantity > CartLimits.MaxLineQuantity)
         {
-            return new CartUpdate(CartUpdateOutcome.LineQuantityExceeded, Contents());
+            return new CartChange(CartUpdateOutcome.LineQuantityExceeded, null);
         }
 
         if (quantity == 0 && index < 0)
         {
-            return new CartUpdate(CartUpdateOutcome.Updated, Contents());
+            return new CartChange(CartUpdateOutcome.Updated, null);
         }
 
         if (quantity > 0 && index < 0 && lines.Count >= CartLimits.MaxLines)
         {
-            return new CartUpdate(CartUpdateOutcome.TooManyLines, Contents());
+            return new CartChange(CartUpdateOutcome.TooManyLines, null);
         }
 
-        if (quantity > 0 && _cart.Currency is not null && _cart.Currency != currency && lines.Any(line => line.Sku != sku))
+        if (quantity > 0 && cart.Currency is not null && cart.Currency != currency && lines.Any(line => line.Sku != sku))
         {
-            return new CartUpdate(CartUpdateOutcome.CurrencyMismatch, Contents());
+            return new CartChange(CartUpdateOutcome.CurrencyMismatch, null);
         }
 
         var changed = new List<CartLine>(lines);
@@ -110,20 +145,23 @@ public sealed partial class CartGrain(
             changed[index] = new CartLine(sku, quantity);
         }
 
-        await StoreAsync(new CartState
+        return new CartChange(CartUpdateOutcome.Updated, new CartState
         {
             Lines = changed,
-            Currency = changed.Count == 0 ? null : quantity == 0 ? _cart.Currency : currency,
+            Currency = changed.Count == 0 ? null : quantity == 0 ? cart.Currency : currency,
             UpdatedAt = time.GetUtcNow(),
-            PlacedOrders = _cart.PlacedOrders,
+            PlacedOrders = cart.PlacedOrders,
         });
-        return new CartUpdate(CartUpdateOutcome.Updated, Contents());
     }
+
+    private Task EnsureReadAsync() => _read ? Task.CompletedTask : ReadAsync();
 
     private async Task ReadAsync()
     {
+        metrics.CartRead();
         var stored = await store.ReadCartAsync(CartId, this.GetGrainId());
         (_cart, _version) = stored is null ? (new CartState(), 0) : (stored.State, stored.Version);
+        _read = true;
     }
 
     /// <summary>
@@ -146,5 +184,29 @@ public sealed partial class CartGrain(
         _cart = next;
     }
 
+    /// <summary>
+    /// Stores <paramref name="next"/> as the cart's first write (<see cref="CheckoutStore.WriteNewCartAsync"/>).
+    /// False when Redis holds the cart already: that is now the cart in memory, and nothing was stored.
+    /// </summary>
+    private async Task<bool> StoreNewAsync(CartState next)
+    {
+        Versioned<CartState>? stored;
+        try
+        {
+            stored = await store.WriteNewCartAsync(CartId, next);
+        }
+        catch (Exception exception)
+        {
+            DeactivateOnIdle();
+            throw StoreFailures.Classify(exception);
+        }
+
+        (_cart, _version, _read) = stored is null ? (next, 1, true) : (stored.State, stored.Version, true);
+        return stored is null;
+    }
+
     private CartContents Contents() => new([.. _cart.Lines], _cart.Currency, _cart.UpdatedAt);
+
+    /// <summary>What a change makes of the cart: its outcome, and the cart to store (<c>null</c>: nothing to store).</summary>
+    private readonly record struct CartChange(CartUpdateOutcome Outcome, CartState? Next);
 }

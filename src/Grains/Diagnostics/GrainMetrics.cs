@@ -12,6 +12,7 @@ public sealed class GrainMetrics
     private readonly Counter<long> _expiryDecisions;
     private readonly Counter<long> _unsoldLines;
     private readonly Histogram<double> _replicaWaits;
+    private readonly Counter<long> _cartReads;
 
     public GrainMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,8 @@ public sealed class GrainMetrics
             "s",
             "Time a write waited for its replicas before it was acknowledged, by kind (stock, orders, carts) and outcome (acknowledged, timed_out).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _cartReads = meter.CreateCounter<long>(
+            "doorbuster.carts.reads", "{read}", "Carts read from Redis by an activation that needed what is stored (a new cart's first add reads nothing).");
     }
 
     public void ProductRead(bool servedFromMemory) =>
@@ -54,6 +57,8 @@ public sealed class GrainMetrics
             waited.TotalSeconds,
             new("kind", kind.ToString().ToLowerInvariant()),
             new("outcome", acknowledged ? "acknowledged" : "timed_out"));
+
+    public void CartRead() => _cartReads.Add(1);
 
     public void ExpiryDecision(string verdict) => _expiryDecisions.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
 }

@@ -44,6 +44,16 @@ public sealed class CheckoutStore
         return version + 1
         """;
 
+    /// <summary>KEYS: the key. ARGV: state, expiry in seconds. Answers 1 when stored as version 1, or what the key holds.</summary>
+    private const string WriteNewScript = """
+        local stored = redis.call('GET', KEYS[1])
+        if stored then
+          return stored
+        end
+        redis.call('SET', KEYS[1], '1:' .. ARGV[1], 'EX', ARGV[2])
+        return 1
+        """;
+
     /// <summary>
     /// KEYS: cart, order. ARGV: the cart's expected version, cart state, cart expiry, order state, order expiry. The
     /// order is stored first: a store that keeps only the first command of the script after a crash keeps an order
@@ -93,12 +103,18 @@ public sealed class CheckoutStore
     }
 
     /// <summary>
-    /// The cart, or <c>null</c> when none is stored. Its new key and the key of the earlier layout are read
-    /// together (one round trip's wait); a cart found only in the earlier layout has version 0.
+    /// The cart, or <c>null</c> when none is stored. For an id of the first format its new key and the key of
+    /// the earlier layout are read together (one round trip's wait); a cart found only in the earlier layout has
+    /// version 0. A cart of the current id format was never stored in the earlier layout (<see cref="CartIdLayout"/>).
     /// </summary>
     public async Task<Versioned<CartState>?> ReadCartAsync(string cartId, GrainId grainId)
     {
         var current = ReadAsync<CartState>(CartKey(cartId));
+        if (CartIdLayout.IsCurrent(cartId))
+        {
+            return await current;
+        }
+
         var earlier = ReadEarlierAsync<CartState>(_earlierCarts, grainId);
         await Task.WhenAll(current, earlier);
         return current.Result ?? earlier.Result;
@@ -107,6 +123,24 @@ public sealed class CheckoutStore
     /// <summary>Stores the cart; answers its new version. Throws <see cref="InconsistentStateException"/> when another activation wrote it.</summary>
     public Task<long> WriteCartAsync(string cartId, long expectedVersion, CartState cart) =>
         WriteAsync(ReplicatedWrites.Carts, CartKey(cartId), expectedVersion, cart, _cartSeconds);
+
+    /// <summary>
+    /// Stores <paramref name="cart"/> as a new cart (version 1) unless Redis holds one: a cart's first write without
+    /// reading first. Answers <c>null</c> when it was stored, or the cart Redis holds (and then nothing changed).
+    /// Only for ids of the current format (<see cref="CartIdLayout"/>): an earlier cart elsewhere would be hidden.
+    /// </summary>
+    public async Task<Versioned<CartState>?> WriteNewCartAsync(string cartId, CartState cart)
+    {
+        RedisKey key = CartKey(cartId);
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(WriteNewScript, [key], [_serializer.SerializeToArray(cart), _cartSeconds]);
+        if (result.Resp2Type == ResultType.BulkString)
+        {
+            return Parse<CartState>((byte[])result!);
+        }
+
+        await _replicas.ReplicatedAsync(ReplicatedWrites.Carts, key);
+        return null;
+    }
 
     /// <summary>
     /// Stores a new order and the cart it was placed from in one atomic write, only if the cart is still at
@@ -156,19 +190,20 @@ public sealed class CheckoutStore
         try
         {
             var stored = (byte[]?)await _redis.GetDatabase().StringGetAsync(key);
-            if (stored is null)
-            {
-                return null;
-            }
-
-            var separator = Array.IndexOf(stored, (byte)':');
-            var version = long.Parse(stored.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture);
-            return new Versioned<T>(_serializer.Deserialize<T>(stored.AsMemory(separator + 1))!, version);
+            return stored is null ? null : Parse<T>(stored);
         }
         catch (Exception exception) when (StoreFailures.IsOutage(exception))
         {
             throw new StoreUnavailableException(mayHaveBeenApplied: false, $"{key} could not be read; nothing was changed.", exception);
         }
+    }
+
+    /// <summary>A stored value: "version:state".</summary>
+    private Versioned<T> Parse<T>(byte[] stored)
+    {
+        var separator = Array.IndexOf(stored, (byte)':');
+        var version = long.Parse(stored.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture);
+        return new Versioned<T>(_serializer.Deserialize<T>(stored.AsMemory(separator + 1))!, version);
     }
 
     private static async Task<Versioned<T>?> ReadEarlierAsync<T>(IGrainStorage storage, GrainId grainId)

@@ -1,8 +1,12 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Doorbuster.Api.Carts;
 using Doorbuster.Carts;
 using Doorbuster.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Doorbuster.Tests.Api;
@@ -38,6 +42,31 @@ public sealed class CartApiTests(ApiFactory api)
 
         Assert.Equal(ids.Length, ids.Distinct().Count());
         Assert.All(ids, id => Assert.True(id.Length >= 43, $"{id} is too short to hold 128 random bits and a signature"));
+        Assert.All(ids, id => Assert.True(CartIdLayout.IsCurrent(id), $"{id} is not of the format a cart grain activates without a read"));
+    }
+
+    [Fact]
+    public async Task IdsOfTheFirstFormatStillOpenTheirCartsAndAnUnknownFormatIsNotFound()
+    {
+        // Arrange: an id as issued before the format byte (128 random bits, a tag over them), and an issued id
+        // whose format byte is changed and signed again with the server's own key.
+        var client = api.CreateClient();
+        var key = Convert.FromBase64String(api.Services.GetRequiredService<IOptions<CartsOptions>>().Value.SigningKey!);
+        var random = RandomNumberGenerator.GetBytes(16);
+        var firstFormat = Base64Url.EncodeToString([.. random, .. HMACSHA256.HashData(key, random).AsSpan(0, 16)]);
+        var issued = Base64Url.DecodeFromChars(await ApiFactory.CreateCartAsync(client));
+        issued[0] = 2;
+        var unknownFormat = Base64Url.EncodeToString([.. issued.AsSpan(0, 17), .. HMACSHA256.HashData(key, issued.AsSpan(0, 17)).AsSpan(0, 16)]);
+
+        // Act
+        var added = await client.PostAsJsonAsync($"/api/carts/{firstFormat}/items", new { sku = "ELEC-0004", quantity = 2 });
+        var unknown = await client.GetAsync($"/api/carts/{unknownFormat}");
+
+        // Assert
+        Assert.Equal(43, firstFormat.Length);
+        Assert.Equal(2, Assert.Single((await added.AssertOkJsonAsync()).GetProperty("items").EnumerateArray()).GetProperty("quantity").GetInt32());
+        Assert.Single((await (await client.GetAsync($"/api/carts/{firstFormat}")).AssertOkJsonAsync()).GetProperty("items").EnumerateArray());
+        await unknown.AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Theory]
