@@ -25,6 +25,7 @@
 #                     carts prepared by LoadGen for checkouts; for cart adds WRK_SKUS [100] products and the empty carts
 #                     wrk issues in WRK_ISSUE [10s]; WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a
 #                     table of their own
+#   GC_PAUSES [0]      1 = also measure each server process's GC pauses during the measured wrk runs (bench/GcPauses)
 #   LOADGEN [1]        0 = run only the wrk rows (scenarios cart and checkout), not LoadGen's
 #   PIN [0]            1 = servers and Redis on core SERVER_CPUS [0], the generators on GENERATOR_CPUS [1] (taskset), so
 #                     latency is judged without the generator competing for the servers' core
@@ -213,6 +214,30 @@ prepare_wrk() {
   "${loadgen[@]}" "${prep[@]}"
 }
 
+# measure_gc_pauses SYSTEM ROW: in the background, for the measured wrk window, each server process's GC pauses
+# (bench/GcPauses: the runtime's suspend/restart events); wait_gc_pauses adds them to the report.
+gc_pids=()
+measure_gc_pauses() {
+  local process pid seconds=${WRK_DURATION:-10s}
+  case $1 in
+    baseline) set -- "$1" "$2" "baseline=$baseline_pid" ;;
+    doorbuster) set -- "$1" "$2" "api=$api_pid" "silo=$silo_pid" ;;
+  esac
+  local row=$2
+  shift 2
+  for process in "$@"; do
+    pid=${process#*=}
+    "${generator_pin[@]}" dotnet bench/GcPauses/bin/Release/net10.0/Doorbuster.GcPauses.dll "$pid" "${seconds%s}" "| $row | ${process%=*}" >>"$work/gc.md" 2>>"$work/gc.log" &
+    gc_pids+=($!)
+  done
+}
+
+wait_gc_pauses() {
+  local pid
+  for pid in "${gc_pids[@]}"; do wait "$pid" || true; done
+  gc_pids=()
+}
+
 # run_wrk SYSTEM LABEL SCENARIO: on fresh servers, prepares carts (prepare_wrk); wrk warms up on the first fifth of
 # them and measures on the rest: checkouts (bench/wrk/checkout.lua) or first adds (bench/wrk/cart-add.lua).
 run_wrk() {
@@ -225,9 +250,11 @@ run_wrk() {
     head -n "$((pool / 5))" "$work/carts.txt" >"$work/carts-warm.txt"
     tail -n "+$((pool / 5 + 1))" "$work/carts.txt" >"$work/carts-measured.txt"
     "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s "$script" "$(url_of "$system")" -- "$work/carts-warm.txt" "$threads" "${extra[@]}" >/dev/null
+    [[ ${GC_PAUSES:-0} == 1 ]] && measure_gc_pauses "$system" "$round | $scenario | $label"
     line=$("${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s "$script" "$(url_of "$system")" -- "$work/carts-measured.txt" "$threads" "${extra[@]}" | grep -E '^(checkouts|cart adds):')
     echo "| $round | $scenario | $label | ${line#*: } |" >>"$work/wrk.md"
     echo "$line"
+    wait_gc_pauses
   else
     failures=$((failures + 1))
     echo "FAILED to prepare carts for wrk:"
@@ -300,6 +327,10 @@ if [[ -d $work/raw || -f $work/wrk.md ]]; then
       echo "| --- | --- | --- | --- |"
       cat "$work/wrk.md"
     } >>"$out"
+  fi
+  if [[ -f $work/gc.md ]]; then
+    { printf '\n## GC pauses during the measured wrk runs\n\n| round | scenario | system | process | pauses |\n| --- | --- | --- | --- | --- |\n'
+      sed 's/: \([0-9]* GC pauses\)/ | \1/; s/$/ |/' "$work/gc.md"; } >>"$out"
   fi
   if [[ -f $work/heap.md ]]; then
     { printf '\n## Memory\n\n| run | what | value |\n| --- | --- | --- |\n'; cat "$work/heap.md"; } >>"$out"
