@@ -4,7 +4,11 @@
 # Runs `loadgen overload` (the mix's peak closed loop, then 0.5x-10x of it open loop) with 1,000 client addresses;
 # writes bench/results/overload-pinned-<date>/ and stops every process it started.
 # Env: STEP_DURATION [10s] PORT_BASE [17600] SKIP_BUILD [0] SERVER_CPUS [0] GENERATOR_CPUS [1]
-#      API_ENV [-] more environment for the Api, e.g. "Admission__MaxConcurrentRequests=64"
+#      API_ENV [-] more environment for the Api, e.g. "Admission__MaxConcurrentRequests=64"; SILO_ENV [-] the same for the silo
+#      LOADGEN [overload --step-duration STEP_DURATION] another LoadGen run on the same pinned servers, e.g.
+#        "mix --rate 3600 --warmup 10s --duration 30s" (the mix open loop at a fixed rate)
+#      GC_PAUSES [-] "DELAY SECONDS": from DELAY seconds into the run, measure the Api's and the silo's GC pauses for
+#        SECONDS (bench/GcPauses, on the generator's core), written to gc-pauses.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib/servers.sh
@@ -18,7 +22,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 servers=(taskset -c "${SERVER_CPUS:-0}") generator=(taskset -c "${GENERATOR_CPUS:-1}")
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-  for project in src/Silo src/Api bench/LoadGen; do dotnet build "$project" -c Release --nologo -v quiet; done
+  for project in src/Silo src/Api bench/LoadGen bench/GcPauses; do dotnet build "$project" -c Release --nologo -v quiet; done
 fi
 
 "${servers[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$out/redis.log" &
@@ -26,7 +30,7 @@ pids+=($!)
 redis_pid=$!
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 common=(ConnectionStrings__Redis=127.0.0.1:$redis_port Admin__ApiKey=$key Orleans__ClusterId=ol$$ Orleans__ServiceId=ol$$)
-env "${common[@]}" Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
+env "${common[@]}" ${SILO_ENV:-} Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
   "${servers[@]}" dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http" >"$out/silo.log" 2>&1 &
 pids+=($!)
 silo_pid=$!
@@ -37,5 +41,21 @@ pids+=($!)
 api_pid=$!
 wait_ready "$api_port" "$api_pid" "$out/api.log"
 
-"${generator[@]}" dotnet bench/LoadGen/bin/Release/net10.0/Doorbuster.LoadGen.dll overload --url "http://127.0.0.1:$api_port" --admin-key "$key" \
-  --clients 1000 --step-duration "${STEP_DURATION:-10s}" --cpu-pids "api=$api_pid,silo=$silo_pid,redis=$redis_pid" --report "$out" | tee "$out/loadgen.txt"
+gc_pids=()
+if [[ -n ${GC_PAUSES:-} ]]; then
+  read -r delay seconds <<<"$GC_PAUSES"
+  for process in api silo; do
+    pid_var=${process}_pid
+    (sleep "$delay" && "${generator[@]}" dotnet bench/GcPauses/bin/Release/net10.0/Doorbuster.GcPauses.dll "${!pid_var}" "$seconds" "$process" >>"$out/gc-pauses.txt") &
+    gc_pids+=($!)
+  done
+fi
+
+# shellcheck disable=SC2206 # LOADGEN is a LoadGen command line, split on purpose.
+run=(${LOADGEN:-overload --step-duration ${STEP_DURATION:-10s}})
+"${generator[@]}" dotnet bench/LoadGen/bin/Release/net10.0/Doorbuster.LoadGen.dll "${run[@]}" --url "http://127.0.0.1:$api_port" --admin-key "$key" \
+  --clients 1000 --cpu-pids "api=$api_pid,silo=$silo_pid,redis=$redis_pid" --report "$out" | tee "$out/loadgen.txt"
+if [[ -n ${GC_PAUSES:-} ]]; then
+  wait "${gc_pids[@]}" || true
+  cat "$out/gc-pauses.txt"
+fi
