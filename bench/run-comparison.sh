@@ -20,13 +20,13 @@
 #   PORT_BASE [17400]  uses PORT_BASE..PORT_BASE+6 on 127.0.0.1
 #   SKIP_BUILD [0]     1 = use the existing Release builds
 #   KEEP_RAW [0]       1 = keep every run's JSON and Markdown report next to the comparison
-#   WRK [1]            1 = also run the checkout and cart scenarios with wrk (bench/wrk/checkout.lua, cart-add.lua), an
-#                     independent C generator that costs far less CPU than LoadGen, on fresh servers: WRK_POOL [250000]
-#                     carts prepared by LoadGen for checkouts; for cart adds WRK_SKUS [100] products and the empty carts
-#                     wrk issues in WRK_ISSUE [10s]; WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a
-#                     table of their own
+#   WRK [1]            1 = also run the hot-read, browse, cart and checkout scenarios with wrk (bench/wrk/many-clients.lua,
+#                     zipf-read.lua, cart-add.lua, checkout.lua), an independent C generator that costs far less CPU than LoadGen, on fresh servers:
+#                     for reads the BROWSE_SKUS catalog seeded by LoadGen; for cart adds WRK_SKUS [100] products and the
+#                     empty carts wrk issues in WRK_ISSUE [10s]; for checkouts WRK_POOL [250000] carts prepared by
+#                     LoadGen; WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a table of their own
 #   GC_PAUSES [0]      1 = also measure each server process's GC pauses during the measured wrk runs (bench/GcPauses)
-#   LOADGEN [1]        0 = run only the wrk rows (scenarios cart and checkout), not LoadGen's
+#   LOADGEN [1]        0 = run only the wrk rows (every scenario but mix), not LoadGen's
 #   PIN [0]            1 = servers and Redis on core SERVER_CPUS [0], the generators on GENERATOR_CPUS [1] (taskset), so
 #                     latency is judged without the generator competing for the servers' core
 #   LATENCY_RATE [-]   rate (operations/s) of the open-loop scenario checkout-latency, the same for every system
@@ -198,20 +198,31 @@ seed_wrk_skus() {
   done
 }
 
-# prepare_wrk SYSTEM SCENARIO: writes $work/carts.txt. For checkout: LoadGen prepares WRK_POOL one-line carts (after
-# OUTSTANDING unpaid orders for checkout-100k). For cart: the products are seeded and wrk issues empty carts for
-# WRK_ISSUE [10s] (bench/wrk/issue-carts.lua).
+# prepare_wrk SYSTEM SCENARIO: what wrk needs on fresh servers. hot-read: the products of seed_wrk_skus. checkout:
+# LoadGen prepares WRK_POOL one-line carts (after OUTSTANDING unpaid orders for checkout-100k) into $work/carts.txt.
+# cart: the products are seeded and wrk issues empty carts for WRK_ISSUE [10s] (bench/wrk/issue-carts.lua) into the
+# same file. browse: LoadGen seeds BROWSE_SKUS products named wrkz-... (a one-second browse run).
 prepare_wrk() {
   local system=$1 scenario=$2 threads=${WRK_THREADS:-2}
-  if [[ $scenario == cart ]]; then
-    seed_wrk_skus "$system" &&
-      "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_ISSUE:-10s}" -s bench/wrk/issue-carts.lua "$(url_of "$system")" -- "$work/issued" &&
-      cat "$work"/issued.* >"$work/carts.txt" && rm -f "$work"/issued.*
-    return
-  fi
-  local prep=(checkout --url "$(url_of "$system")" --admin-key "$admin_key" --skus 10 --pool "${WRK_POOL:-250000}" --carts-file "$work/carts.txt" --clients 1000)
-  [[ $scenario == checkout-100k ]] && prep+=(--outstanding "$outstanding")
-  "${loadgen[@]}" "${prep[@]}"
+  case $scenario in
+    hot-read)
+      [[ $system == bare ]] || seed_wrk_skus "$system"
+      ;;
+    cart)
+      seed_wrk_skus "$system" &&
+        "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_ISSUE:-10s}" -s bench/wrk/issue-carts.lua "$(url_of "$system")" -- "$work/issued" &&
+        cat "$work"/issued.* >"$work/carts.txt" && rm -f "$work"/issued.*
+      ;;
+    browse)
+      "${loadgen[@]}" browse --url "$(url_of "$system")" --admin-key "$admin_key" --skus "$browse_skus" --prefix wrkz \
+        --duration 1s --warmup 0s --connections 4
+      ;;
+    *)
+      local prep=(checkout --url "$(url_of "$system")" --admin-key "$admin_key" --skus 10 --pool "${WRK_POOL:-250000}" --carts-file "$work/carts.txt" --clients 1000)
+      [[ $scenario == checkout-100k ]] && prep+=(--outstanding "$outstanding")
+      "${loadgen[@]}" "${prep[@]}"
+      ;;
+  esac
 }
 
 # measure_gc_pauses SYSTEM ROW: in the background, for the measured wrk window, each server process's GC pauses
@@ -238,26 +249,38 @@ wait_gc_pauses() {
   gc_pids=()
 }
 
-# run_wrk SYSTEM LABEL SCENARIO: on fresh servers, prepares carts (prepare_wrk); wrk warms up on the first fifth of
-# them and measures on the rest: checkouts (bench/wrk/checkout.lua) or first adds (bench/wrk/cart-add.lua).
+# run_wrk SYSTEM LABEL SCENARIO: on fresh servers, prepare_wrk, then wrk warms up and measures: one product's page
+# from 10,000 clients (bench/wrk/many-clients.lua; bare Kestrel too; reads come faster than the Api's 50 a second per
+# client would admit from 1,000), checkouts
+# (bench/wrk/checkout.lua) and first adds (cart-add.lua) on the first fifth of the carts and then the rest, Zipf
+# product reads (zipf-read.lua) over the seeded catalog.
 run_wrk() {
-  local system=$1 label=$2 scenario=$3 threads=${WRK_THREADS:-2} line pool script=bench/wrk/checkout.lua extra=()
-  [[ $scenario == cart ]] && script=bench/wrk/cart-add.lua extra=(wrk "${WRK_SKUS:-100}")
+  local system=$1 label=$2 scenario=$3 threads=${WRK_THREADS:-2} line pool script warm measured extra=() path=
   say "Round $round/$rounds: $scenario against $system with wrk"
   [[ $restart == 1 ]] && start_system "$system"
   if prepare_wrk "$system" "$scenario" >"$work/wrk-prep.log" 2>&1; then
-    pool=$(wc -l <"$work/carts.txt")
-    head -n "$((pool / 5))" "$work/carts.txt" >"$work/carts-warm.txt"
-    tail -n "+$((pool / 5 + 1))" "$work/carts.txt" >"$work/carts-measured.txt"
-    "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s "$script" "$(url_of "$system")" -- "$work/carts-warm.txt" "$threads" "${extra[@]}" >/dev/null
+    if [[ $scenario == hot-read ]]; then
+      # bench/wrk/many-clients.lua reads the URL's product; the bare route answers any sku with its constant product.
+      script=bench/wrk/many-clients.lua warm=() measured=() path=/api/products/wrk-1
+    elif [[ $scenario == browse ]]; then
+      script=bench/wrk/zipf-read.lua warm=(wrkz "$browse_skus") measured=(wrkz "$browse_skus")
+    else
+      script=bench/wrk/checkout.lua
+      [[ $scenario == cart ]] && script=bench/wrk/cart-add.lua extra=(wrk "${WRK_SKUS:-100}")
+      pool=$(wc -l <"$work/carts.txt")
+      head -n "$((pool / 5))" "$work/carts.txt" >"$work/carts-warm.txt"
+      tail -n "+$((pool / 5 + 1))" "$work/carts.txt" >"$work/carts-measured.txt"
+      warm=("$work/carts-warm.txt" "$threads" "${extra[@]}") measured=("$work/carts-measured.txt" "$threads" "${extra[@]}")
+    fi
+    CLIENTS=10000 "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s "$script" "$(url_of "$system")$path" -- "${warm[@]}" >/dev/null
     [[ ${GC_PAUSES:-0} == 1 ]] && measure_gc_pauses "$system" "$round | $scenario | $label"
-    line=$("${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s "$script" "$(url_of "$system")" -- "$work/carts-measured.txt" "$threads" "${extra[@]}" | grep -E '^(checkouts|cart adds):')
+    line=$(CLIENTS=10000 "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s "$script" "$(url_of "$system")$path" -- "${measured[@]}" | grep -E '^(checkouts|cart adds|reads|requests):')
     echo "| $round | $scenario | $label | ${line#*: } |" >>"$work/wrk.md"
     echo "$line"
     wait_gc_pauses
   else
     failures=$((failures + 1))
-    echo "FAILED to prepare carts for wrk:"
+    echo "FAILED to prepare for wrk:"
     tail -n 5 "$work/wrk-prep.log"
   fi
   [[ $restart == 1 ]] && stop_system "$system"
@@ -304,7 +327,7 @@ for ((round = 1; round <= rounds; round++)); do
         [[ $restart == 1 ]] && stop_system "$system"
         grep -E '^\[|^Error|Setup failed|PASSED|FAILED|Calibration' "$work/run.log" | tail -n 8 || true
       fi
-      if [[ $use_wrk == 1 && $system != bare && ( $scenario == cart || ( $scenario == checkout* && $scenario != checkout-latency ) ) ]]; then
+      if [[ $use_wrk == 1 && ( $scenario == hot-read || ( $system != bare && ( $scenario == cart || $scenario == browse || ( $scenario == checkout* && $scenario != checkout-latency ) ) ) ) ]]; then
         run_wrk "$system" "$label" "$scenario"
       fi
     done
@@ -322,7 +345,7 @@ if [[ -d $work/raw || -f $work/wrk.md ]]; then
   fi
   if [[ -f $work/wrk.md ]]; then
     {
-      printf '\n## wrk (checkout and cart add, %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-3s}"
+      printf '\n## wrk (hot and Zipf reads, cart adds, checkouts: %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-3s}"
       echo "| round | scenario | system | result |"
       echo "| --- | --- | --- | --- |"
       cat "$work/wrk.md"

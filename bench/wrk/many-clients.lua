@@ -43,4 +43,7 @@ function done(summary, latency, requests)
     total = total + thread:get("refused")
   end
   io.write(string.format("Non-2xx answers: %d\n", total))
+  io.write(string.format("requests: %d requests, %.0f/s, p50 %.1f ms, p99 %.1f ms, non-2xx %d, timeout %d\n",
+    summary.requests, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, total, summary.errors.timeout))
 end
