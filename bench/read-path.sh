@@ -12,6 +12,7 @@
 # Usage: bench/read-path.sh
 # Env: DURATION [8s] WARMUP [3s] ROUNDS [2] CONNECTIONS [64] THREADS [1] PORT_BASE [17500] VARIANTS [all of them]
 #      CLIENTS [1000]: the synthetic clients wrk's requests come from (0: a new one for every request)
+#      BASE_REF [-]: a commit to compare with: the variant `base` is the Api as it was there, without edits
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -34,6 +35,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 # Each variant: the edits that leave its piece out, one per line: file|text|replacement (the first occurrence).
 declare -A edits=(
   [full]=""
+  [base]=""
   [no-admission]="src/Api/FrontDoor/FrontDoorExtensions.cs|app.UseAdmissionControl();|"
   [no-request-timeouts]="src/Api/FrontDoor/FrontDoorExtensions.cs|app.UseRequestTimeouts();|"
   [no-cart-id-gate]="src/Api/FrontDoor/FrontDoorExtensions.cs|app.UseCartIdGate();|"
@@ -71,9 +73,16 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 say "Building the silo, the bare baseline and one Api per variant"
 dotnet build src/Silo -c Release --nologo -v quiet
 dotnet build bench/Baseline -c Release --nologo -v quiet
-git worktree add --detach "$work/tree" HEAD >/dev/null
+head=$(git rev-parse HEAD)
+[[ -n ${BASE_REF:-} ]] && base_ref=$(git rev-parse "$BASE_REF")
+git worktree add --detach "$work/tree" "$head" >/dev/null
 for variant in $variants; do
   git -C "$work/tree" checkout -q -- .
+  if [[ $variant == base ]]; then
+    git -C "$work/tree" checkout -q --detach "${base_ref:?the variant base needs BASE_REF, a commit to compare with}"
+  else
+    git -C "$work/tree" checkout -q --detach "$head"
+  fi
   while IFS='|' read -r file text replacement; do
     [[ -n $file ]] || continue
     grep -qF -- "$text" "$work/tree/$file" || { echo "$variant: '$text' is not in $file any more; update the edit" >&2; exit 1; }
