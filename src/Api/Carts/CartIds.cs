@@ -6,14 +6,15 @@ namespace Doorbuster.Api.Carts;
 
 /// <summary>
 /// Server-issued cart ids: a format byte, 128 random bits and a 128-bit HMAC-SHA256 tag over both, in base64url
-/// (44 characters, within the contract's identifier rules). The id is the
-/// capability: whoever holds it owns the cart, and an id the server did not sign (made up, altered, or signed
-/// with another key) is refused before anything else happens, in constant time.
+/// (44 characters, within the contract's identifier rules). The id is the capability: whoever holds it owns the
+/// cart, and an id the server did not sign (made up, altered, or signed with another key) is refused before
+/// anything else happens, in constant time.
 /// </summary>
 /// <remarks>
 /// Ids of the first format (43 characters: the random bits and a tag over them alone) are still accepted: such
 /// carts live up to 7 days. The format byte tells a cart grain that its cart cannot be stored in the layout of
-/// that time, so a new cart's first activation needs no storage read (<c>Doorbuster.Carts.CartIdLayout</c>, which the baseline benchmark that shares this file does not reference).
+/// that time, so a new cart's first activation needs no storage read (<c>Doorbuster.Carts.CartIdLayout</c>; not a
+/// cref, because the baseline benchmark shares this file without referencing the grain interfaces).
 /// </remarks>
 public sealed class CartIds
 {

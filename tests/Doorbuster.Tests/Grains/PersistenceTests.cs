@@ -38,19 +38,24 @@ public sealed class PersistenceTests(ClusterFixture fixture)
         var cart = fixture.Grains.GetGrain<ICartGrain>(CurrentFormatCartId());
         var reads = fixture.Cluster.Silos.OfType<InProcessSiloHandle>()
             .Select(silo => new MeterRecorder(silo.SiloHost.Services, "doorbuster.carts.reads")).ToList();
+        try
+        {
+            // Act: its first call is an add, as a shopper's first click on a cart just issued.
+            var added = await cart.AddAsync("SKU-A", 2, "USD");
+            var readsForTheAdd = reads.Sum(recorder => recorder.Count());
+            await Activations.DeactivateAsync(fixture.Grains, cart);
+            var readBack = await cart.GetAsync();
 
-        // Act: its first call is an add, as a shopper's first click on a cart just issued.
-        var added = await cart.AddAsync("SKU-A", 2, "USD");
-        var readsForTheAdd = reads.Sum(recorder => recorder.Count());
-        await Activations.DeactivateAsync(fixture.Grains, cart);
-        var readBack = await cart.GetAsync();
-
-        // Assert: the add read nothing and was stored; the next activation's read found it.
-        Assert.Equal(0, readsForTheAdd);
-        Assert.Equal([new CartLine("SKU-A", 2)], added.Cart.Lines);
-        Assert.Equal([new CartLine("SKU-A", 2)], readBack.Lines);
-        Assert.Equal(1, reads.Sum(recorder => recorder.Count()));
-        reads.ForEach(recorder => recorder.Dispose());
+            // Assert: the add read nothing and was stored; the next activation's read found it.
+            Assert.Equal(0, readsForTheAdd);
+            Assert.Equal([new CartLine("SKU-A", 2)], added.Cart.Lines);
+            Assert.Equal([new CartLine("SKU-A", 2)], readBack.Lines);
+            Assert.Equal(1, reads.Sum(recorder => recorder.Count()));
+        }
+        finally
+        {
+            reads.ForEach(recorder => recorder.Dispose());
+        }
     }
 
     [Theory]
