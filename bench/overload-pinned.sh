@@ -15,7 +15,7 @@ source bench/lib/servers.sh
 base=${PORT_BASE:-17600}
 redis_port=$base silo_port=$((base + 1)) gateway_port=$((base + 2)) silo_http=$((base + 3)) api_port=$((base + 4))
 key=bench-admin signing=$(head -c 32 /dev/urandom | base64)
-out=bench/results/overload-pinned-$(date -u +%Y-%m-%d-%H%M)
+out=bench/results/overload-pinned-$(date -u +%Y-%m-%d-%H%M%S)
 mkdir -p "$out"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT

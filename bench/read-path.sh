@@ -27,7 +27,7 @@ base=${PORT_BASE:-17500}
 redis_port=$base silo_port=$((base + 1)) gateway_port=$((base + 2)) silo_http_port=$((base + 3)) api_port=$((base + 4))
 admin_key="bench-$RANDOM$RANDOM"
 sku=READ-PATH-HOT
-stamp=$(date -u +%Y-%m-%d-%H%M)
+stamp=$(date -u +%Y-%m-%d-%H%M%S)
 work=$(mktemp -d)
 server_pin=(taskset -c "${SERVER_CPUS:-0}") generator_pin=(taskset -c "${GENERATOR_CPUS:-1}")
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }

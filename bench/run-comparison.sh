@@ -54,7 +54,7 @@ redis_port=$base baseline_port=$((base + 1)) bare_port=$((base + 2)) silo_port=$
 gateway_port=$((base + 4)) silo_http_port=$((base + 5)) api_port=$((base + 6))
 admin_key="bench-$RANDOM$RANDOM"
 signing_key=$(head -c 32 /dev/urandom | base64)
-stamp=$(date -u +%Y-%m-%d-%H%M)
+stamp=$(date -u +%Y-%m-%d-%H%M%S)
 work=$(mktemp -d)
 loadgen=(dotnet bench/LoadGen/bin/Release/net10.0/Doorbuster.LoadGen.dll)
 server_pin=() generator_pin=()

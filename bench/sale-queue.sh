@@ -15,7 +15,7 @@ connections=${CONNECTIONS:-64}
 base=${PORT_BASE:-17500}
 redis_port=$base silo_port=$((base + 1)) gateway_port=$((base + 2)) silo_http=$((base + 3)) api_port=$((base + 4))
 key=bench-admin signing=$(head -c 32 /dev/urandom | base64)
-stamp=$(date -u +%Y-%m-%d-%H%M)
+stamp=$(date -u +%Y-%m-%d-%H%M%S)
 out=bench/results/sale-queue-$stamp
 mkdir -p "$out"
 pids=()

@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-20}
 stores=${STORES:-garnet redis-server}
-out=bench/results/soak-$(date -u +%Y-%m-%d-%H%M)
+out=bench/results/soak-$(date -u +%Y-%m-%d-%H%M%S)
 mkdir -p "$out"
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   dotnet build tests/Doorbuster.Tests -c Release --nologo -v quiet || exit 1
