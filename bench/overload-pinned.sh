@@ -44,9 +44,8 @@ wait_ready "$api_port" "$api_pid" "$out/api.log"
 gc_pids=()
 if [[ -n ${GC_PAUSES:-} ]]; then
   read -r delay seconds <<<"$GC_PAUSES"
-  for process in api silo; do
-    pid_var=${process}_pid
-    (sleep "$delay" && "${generator[@]}" dotnet bench/GcPauses/bin/Release/net10.0/Doorbuster.GcPauses.dll "${!pid_var}" "$seconds" "$process" >>"$out/gc-pauses.txt") &
+  for process in "api=$api_pid" "silo=$silo_pid"; do
+    (sleep "$delay" && "${generator[@]}" dotnet bench/GcPauses/bin/Release/net10.0/Doorbuster.GcPauses.dll "${process#*=}" "$seconds" "${process%=*}" >>"$out/gc-pauses.txt") &
     gc_pids+=($!)
   done
 fi

@@ -225,20 +225,16 @@ prepare_wrk() {
   esac
 }
 
-# measure_gc_pauses SYSTEM ROW: in the background, for the measured wrk window, each server process's GC pauses
-# (bench/GcPauses: the runtime's suspend/restart events); wait_gc_pauses adds them to the report.
+# measure_gc_pauses SYSTEM ROW: in the background, for the measured wrk window, the GC pauses of each of the system's
+# .NET processes (pids_of, without Redis; bench/GcPauses: the runtime's suspend/restart events); wait_gc_pauses adds
+# them to the report.
 gc_pids=()
 measure_gc_pauses() {
-  local process pid seconds=${WRK_DURATION:-10s}
-  case $1 in
-    baseline) set -- "$1" "$2" "baseline=$baseline_pid" ;;
-    doorbuster) set -- "$1" "$2" "api=$api_pid" "silo=$silo_pid" ;;
-  esac
-  local row=$2
-  shift 2
-  for process in "$@"; do
-    pid=${process#*=}
-    "${generator_pin[@]}" dotnet bench/GcPauses/bin/Release/net10.0/Doorbuster.GcPauses.dll "$pid" "${seconds%s}" "| $row | ${process%=*}" >>"$work/gc.md" 2>>"$work/gc.log" &
+  local row=$2 process seconds=${WRK_DURATION:-10s} processes
+  IFS=, read -ra processes <<<"$(pids_of "$1")"
+  for process in "${processes[@]}"; do
+    [[ $process == redis=* || $process == replica=* ]] && continue
+    "${generator_pin[@]}" dotnet bench/GcPauses/bin/Release/net10.0/Doorbuster.GcPauses.dll "${process#*=}" "${seconds%s}" "| $row | ${process%=*}" >>"$work/gc.md" 2>>"$work/gc.log" &
     gc_pids+=($!)
   done
 }

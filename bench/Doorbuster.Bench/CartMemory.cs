@@ -10,8 +10,9 @@ namespace Doorbuster.Bench;
 
 /// <summary>
 /// What an activation costs the silo: managed memory per three-line cart, per product and per inventory (full GCs
-/// before and after activating many; the numbers behind each grain type's collection age), and the latency of a brand-new cart's first add (activation and one write: an id of the current format reads nothing) against an add to an
-/// active cart (write only), sequentially so that the numbers are per call.
+/// before and after activating many; the numbers behind each grain type's collection age), and the latency of a
+/// brand-new cart's first add (activation and one write: an id of the current format reads nothing) against an
+/// add to an active cart (write only), sequentially so that the numbers are per call.
 /// </summary>
 internal static class CartMemory
 {
@@ -19,6 +20,7 @@ internal static class CartMemory
     {
         using var host = await BenchSilo.StartAsync(redis);
         var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var run = Guid.NewGuid().ToString("N")[..8];
         string[] skus = ["ELEC-0001", "TOYS-0002", "HOME-0003"];
 
         // Warm up Orleans and Redis so the first measured activation is not the first of the process.
@@ -53,9 +55,9 @@ internal static class CartMemory
             }
         });
         await MeasureAsync("active products (with their catalog index entries)", carts, i =>
-            grains.GetGrain<IProductGrain>($"mem-{i}").UpsertAsync(new ProductDetails($"Product {i}", "A product of the memory benchmark.", "memory", 9.99m, "USD")));
+            grains.GetGrain<IProductGrain>($"mem-{run}-{i}").UpsertAsync(new ProductDetails($"Product {i}", "A product of the memory benchmark.", "memory", 9.99m, "USD")));
         await MeasureAsync("active inventories (restocked, no holds)", carts, i =>
-            grains.GetGrain<IInventoryGrain>($"mem-{i}").RestockAsync(10, idempotencyKey: null));
+            grains.GetGrain<IInventoryGrain>($"mem-{run}-{i}").RestockAsync(10, idempotencyKey: null));
         await host.StopAsync();
     }
 

@@ -3,14 +3,11 @@
 -- shoppers instead of one address. Non-2xx answers are counted and printed at the end.
 -- CLIENTS=N cycles through N addresses instead (each client then sends many requests, as shoppers do).
 -- Usage: METHOD=POST wrk -s bench/wrk/many-clients.lua http://127.0.0.1:PORT/api/sales/SALE/tickets
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "") .. "common.lua")
 local method = os.getenv("METHOD") or "GET"
 local clients = tonumber(os.getenv("CLIENTS") or "0")
-local threads = {}
 
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
+setup = common.number
 
 function init(args)
   n = 0
@@ -23,8 +20,7 @@ function request()
   if clients > 0 then
     k = k % clients
   end
-  local address = string.format("198.%d.%d.%d", 18 + math.floor(k / 65536) % 2, math.floor(k / 256) % 256, k % 256)
-  local headers = { ["X-Forwarded-For"] = address }
+  local headers = { ["X-Forwarded-For"] = common.client(k) }
   if method ~= "GET" then
     headers["Content-Length"] = "0"
   end
@@ -38,12 +34,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + thread:get("refused")
-  end
+  local total = common.total("refused")
   io.write(string.format("Non-2xx answers: %d\n", total))
-  io.write(string.format("requests: %d requests, %.0f/s, p50 %.1f ms, p99 %.1f ms, non-2xx %d, timeout %d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, total, summary.errors.timeout))
+  common.summary("requests", summary, latency, ", non-2xx " .. total)
 end

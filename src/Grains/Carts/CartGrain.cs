@@ -164,23 +164,10 @@ public sealed partial class CartGrain(
         _read = true;
     }
 
-    /// <summary>
-    /// Stores <paramref name="next"/> and makes it the cart in memory once Redis holds it. When the write fails the
-    /// activation is dropped, so that a change Redis may hold is not hidden by memory: the next activation re-reads
-    /// what Redis has.
-    /// </summary>
+    /// <summary>Stores <paramref name="next"/> and makes it the cart in memory once Redis holds it.</summary>
     private async Task StoreAsync(CartState next)
     {
-        try
-        {
-            _version = await store.WriteCartAsync(CartId, _version, next);
-        }
-        catch (Exception exception)
-        {
-            DeactivateOnIdle();
-            throw StoreFailures.Classify(exception);
-        }
-
+        _version = await WrittenAsync(store.WriteCartAsync(CartId, _version, next));
         _cart = next;
     }
 
@@ -190,19 +177,27 @@ public sealed partial class CartGrain(
     /// </summary>
     private async Task<bool> StoreNewAsync(CartState next)
     {
-        Versioned<CartState>? stored;
+        var stored = await WrittenAsync(store.WriteNewCartAsync(CartId, next));
+        _read = true;
+        (_cart, _version) = stored is null ? (next, 1) : (stored.State, stored.Version);
+        return stored is null;
+    }
+
+    /// <summary>
+    /// The outcome of a write of the cart. When the write fails the activation is dropped, so that a change Redis
+    /// may hold is not hidden by memory: the next activation re-reads what Redis has.
+    /// </summary>
+    private async Task<T> WrittenAsync<T>(Task<T> write)
+    {
         try
         {
-            stored = await store.WriteNewCartAsync(CartId, next);
+            return await write;
         }
         catch (Exception exception)
         {
             DeactivateOnIdle();
             throw StoreFailures.Classify(exception);
         }
-
-        (_cart, _version, _read) = stored is null ? (next, 1, true) : (stored.State, stored.Version, true);
-        return stored is null;
     }
 
     private CartContents Contents() => new([.. _cart.Lines], _cart.Currency, _cart.UpdatedAt);
