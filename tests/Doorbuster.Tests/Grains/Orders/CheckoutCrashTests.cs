@@ -31,9 +31,7 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
             // Act: 300 checkouts; once a few are answered and the rest are still running, a silo is killed.
             var victim = fixture.Cluster.SecondarySilos[0];
             var checkouts = carts.Select(cart => OrderTestData.CheckoutWithRetriesAsync(fixture.Grains, cart.CartId, "crash-key")).ToList();
-            await Completions.WhenAnyNumberAsync(checkouts, 5);
-            var inFlight = checkouts.Count(c => !c.IsCompleted);
-            await fixture.Cluster.KillSiloAsync(victim);
+            var inFlight = await Completions.WhenAnyNumberThenAsync(checkouts, 5, () => fixture.Cluster.KillSiloAsync(victim));
             var results = await Task.WhenAll(checkouts);
 
             // Assert: the kill met checkouts in flight; every order the client was told about exists, and the
@@ -74,11 +72,13 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         var orders = Enumerable.Range(0, 500).Select(i => ($"hot-{i}-{Guid.NewGuid():N}", CheckoutAttempt.New())).ToArray();
         try
         {
-            // Act: 500 buyers for 300 units; the inventory's silo dies while the batches are being written.
-            var reservations = orders.Select(order => ReserveUntilAnsweredAsync(inventory, order.Item1, order.Item2, expiresAt)).ToList();
-            await Completions.WhenAnyNumberAsync(reservations, 20);
-            var inFlight = reservations.Count(r => !r.IsCompleted);
-            await fixture.Cluster.KillSiloAsync(victim);
+            // Act: 500 buyers for 300 units, 25 at a time; the inventory's silo dies while the batches are being
+            // written. Without the gate group commit answered all 500 within a few milliseconds of the first 20,
+            // so the kill met nothing in flight (and once in CI, not even a task unfinished); through it, each
+            // batch holds at most 25 and the remaining 480 need about 19 more writes.
+            using var gate = new SemaphoreSlim(25);
+            var reservations = orders.Select(order => ReserveThroughAsync(gate, () => ReserveUntilAnsweredAsync(inventory, order.Item1, order.Item2, expiresAt))).ToList();
+            var inFlight = await Completions.WhenAnyNumberThenAsync(reservations, 20, () => fixture.Cluster.KillSiloAsync(victim));
             var results = await Task.WhenAll(reservations);
 
             // Assert: exactly the units that exist were reserved, each acknowledged hold survived, none twice.
@@ -110,6 +110,20 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         }
 
         return total;
+    }
+
+    /// <summary>Runs <paramref name="reserve"/> once <paramref name="gate"/> lets it in.</summary>
+    private static async Task<ReservationResult> ReserveThroughAsync(SemaphoreSlim gate, Func<Task<ReservationResult>> reserve)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            return await reserve();
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>A buyer who retries with the same attempt until the inventory answers.</summary>
