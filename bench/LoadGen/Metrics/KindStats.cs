@@ -8,8 +8,9 @@ namespace Doorbuster.LoadGen.Metrics;
 
 /// <summary>
 /// Outcomes of one kind of request, safe to record from any number of threads. Latencies go into HdrHistograms in
-/// microseconds: every response and timeout into <c>all</c>, and all but the 429s into <c>admitted</c>, so that
-/// shed requests (answered fast) do not flatter the latency of the ones the server took on.
+/// microseconds: every response and timeout into <c>all</c>, all but the 429s into <c>admitted</c>, so that shed
+/// requests (answered fast) do not flatter the latency of the ones the server took on, and the 429s into
+/// <c>shed</c>, so that how fast a refusal comes is seen on its own.
 /// </summary>
 public sealed class KindStats(string kind)
 {
@@ -18,6 +19,7 @@ public sealed class KindStats(string kind)
 
     private readonly LongConcurrentHistogram _all = new(1, HighestMicros, 3);
     private readonly LongConcurrentHistogram _admitted = new(1, HighestMicros, 3);
+    private readonly LongConcurrentHistogram _shed = new(1, HighestMicros, 3);
     private readonly long[] _statuses = new long[MaxStatus];
     private long _timeouts;
     private long _networkErrors;
@@ -61,10 +63,7 @@ public sealed class KindStats(string kind)
             case Failure.None:
                 Interlocked.Increment(ref _statuses[Math.Clamp(outcome.Status, 0, MaxStatus - 1)]);
                 _all.RecordValue(micros);
-                if (outcome.Status != 429)
-                {
-                    _admitted.RecordValue(micros);
-                }
+                (outcome.Status == 429 ? _shed : _admitted).RecordValue(micros);
 
                 break;
             case Failure.Timeout:
@@ -134,6 +133,7 @@ public sealed class KindStats(string kind)
             CountWhere(status => status is >= 200 and < 300),
             Latency(_all),
             Latency(_admitted),
+            Latency(_shed),
             statusCodes,
             CountWhere(status => status >= 500),
             Timeouts,
@@ -146,6 +146,9 @@ public sealed class KindStats(string kind)
 
     /// <summary>Adds this kind's admitted latencies to <paramref name="target"/> (an aggregate over kinds).</summary>
     public void AddAdmittedTo(HistogramBase target) => target.Add(_admitted);
+
+    /// <summary>Adds this kind's shed (429) latencies to <paramref name="target"/>.</summary>
+    public void AddShedTo(HistogramBase target) => target.Add(_shed);
 
     public static LatencyReport Latency(HistogramBase histogram) =>
         histogram.TotalCount == 0

@@ -12,10 +12,11 @@ public static class PhaseReports
     {
         var kinds = metrics.Kinds;
         var attempts = metrics.RequestAttempts;
-        var admitted = KindStats.NewHistogram();
+        var (admitted, shed) = (KindStats.NewHistogram(), KindStats.NewHistogram());
         foreach (var kind in kinds)
         {
             kind.AddAdmittedTo(admitted);
+            kind.AddShedTo(shed);
         }
 
         return new PhaseReport(
@@ -33,6 +34,7 @@ public static class PhaseReports
             Share(metrics.CountOf(429), attempts),
             Share(metrics.CountOf(503), attempts),
             KindStats.Latency(admitted),
+            KindStats.Latency(shed),
             plan.Mode == LoadMode.Open ? KindStats.Latency(metrics.ScheduleLag) : null,
             metrics.RetryAfterWaits);
     }

@@ -43,6 +43,11 @@ public static class ReportFormat
     {
         var text = string.Create(CultureInfo.InvariantCulture,
             $"{Number(phase.RequestCount)} requests, {Number(phase.RequestsPerSecond)}/s, goodput {Number(phase.GoodputPerSecond)}/s, 429 {Percent(phase.Share429)}, 503 {Percent(phase.Share503)}, admitted p50 {Ms(phase.AdmittedLatencyMs.P50)} ms p99 {Ms(phase.AdmittedLatencyMs.P99)} ms");
+        if (phase.ShedLatencyMs.Count > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", shed p50 {Ms(phase.ShedLatencyMs.P50)} ms p99 {Ms(phase.ShedLatencyMs.P99)} ms");
+        }
+
         if (phase.ScheduleLagMs is { } lag)
         {
             text += string.Create(CultureInfo.InvariantCulture, $", scheduler lag p50 {Ms(lag.P50)} ms p99 {Ms(lag.P99)} ms");
@@ -57,7 +62,7 @@ public static class ReportFormat
     }
 
     public static readonly string[] StepColumns =
-        ["step", "offered ops/s", "good ops/s", "429", "503", "admitted p50 ms", "admitted p99 ms", "dropped", "timeouts"];
+        ["step", "offered ops/s", "good ops/s", "429", "503", "admitted p50 ms", "admitted p99 ms", "shed p50 ms", "shed p99 ms", "dropped", "timeouts"];
 
     public static string[] StepRow(OverloadStepReport step) =>
     [
@@ -68,6 +73,8 @@ public static class ReportFormat
         Percent(step.Share503),
         Ms(step.AdmittedP50Ms),
         Ms(step.AdmittedP99Ms),
+        Ms(step.ShedP50Ms),
+        Ms(step.ShedP99Ms),
         Number(step.Dropped),
         Number(step.Timeouts),
     ];

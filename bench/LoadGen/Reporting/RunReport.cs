@@ -66,6 +66,7 @@ public sealed record PhaseReport(
     double Share429,
     double Share503,
     LatencyReport AdmittedLatencyMs,
+    LatencyReport ShedLatencyMs,
     LatencyReport? ScheduleLagMs,
     long RetryAfterWaits)
 {
@@ -95,7 +96,7 @@ public sealed record PhaseReport(
 
 /// <summary>
 /// Counts and latencies of one kind of request (or of operations). <c>AdmittedLatencyMs</c> leaves out the 429s,
-/// which a shedding server answers fast.
+/// which a shedding server answers fast; <c>ShedLatencyMs</c> is theirs alone.
 /// </summary>
 public sealed record KindReport(
     string Kind,
@@ -104,6 +105,7 @@ public sealed record KindReport(
     long Success,
     LatencyReport LatencyMs,
     LatencyReport AdmittedLatencyMs,
+    LatencyReport ShedLatencyMs,
     IReadOnlyDictionary<string, long> StatusCodes,
     long ServerErrors,
     long Timeouts,
@@ -129,7 +131,10 @@ public sealed record FlashSaleReport(
 
 public sealed record StockReport(long Available, long Reserved, long Sold);
 
-/// <summary>One overload step, in operations: offered and good (2xx) per second, shares of 429 and 503, admitted latency.</summary>
+/// <summary>
+/// One overload step, in operations: offered and good (2xx) per second, shares of 429 and 503, admitted latency;
+/// and how fast the shed requests were refused (request by request: an operation ends at its first 429).
+/// </summary>
 public sealed record OverloadStepReport(
     string Step,
     double Multiplier,
@@ -139,6 +144,8 @@ public sealed record OverloadStepReport(
     double Share503,
     double AdmittedP50Ms,
     double AdmittedP99Ms,
+    double ShedP50Ms,
+    double ShedP99Ms,
     long Dropped,
     long Timeouts);
 
