@@ -73,8 +73,8 @@ public static class ReportFormat
         Percent(step.Share503),
         Ms(step.AdmittedP50Ms),
         Ms(step.AdmittedP99Ms),
-        Ms(step.ShedP50Ms),
-        Ms(step.ShedP99Ms),
+        step.ShedP50Ms is { } shedP50 ? Ms(shedP50) : "-",
+        step.ShedP99Ms is { } shedP99 ? Ms(shedP99) : "-",
         Number(step.Dropped),
         Number(step.Timeouts),
     ];

@@ -133,7 +133,8 @@ public sealed record StockReport(long Available, long Reserved, long Sold);
 
 /// <summary>
 /// One overload step, in operations: offered and good (2xx) per second, shares of 429 and 503, admitted latency;
-/// and how fast the shed requests were refused (request by request: an operation ends at its first 429).
+/// and how fast the shed requests were refused (request by request: an operation ends at its first 429; null
+/// when none was shed).
 /// </summary>
 public sealed record OverloadStepReport(
     string Step,
@@ -144,8 +145,8 @@ public sealed record OverloadStepReport(
     double Share503,
     double AdmittedP50Ms,
     double AdmittedP99Ms,
-    double ShedP50Ms,
-    double ShedP99Ms,
+    double? ShedP50Ms,
+    double? ShedP99Ms,
     long Dropped,
     long Timeouts);
 

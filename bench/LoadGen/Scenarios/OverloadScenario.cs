@@ -65,7 +65,8 @@ public sealed class OverloadScenario(ScenarioContext context) : Scenario(context
             report.DurationSeconds > 0 ? Math.Round(operations.Success / report.DurationSeconds, 1) : 0,
             Share("429"), Share("503"),
             operations.AdmittedLatencyMs.P50, operations.AdmittedLatencyMs.P99,
-            report.ShedLatencyMs.P50, report.ShedLatencyMs.P99,
+            report.ShedLatencyMs.Count > 0 ? report.ShedLatencyMs.P50 : null,
+            report.ShedLatencyMs.Count > 0 ? report.ShedLatencyMs.P99 : null,
             operations.Dropped, operations.Timeouts);
     }
 
