@@ -6,9 +6,9 @@ public static class Completions
     /// <summary>
     /// Starts <paramref name="act"/> the moment <paramref name="count"/> of <paramref name="tasks"/> have finished
     /// (however they finished), on the thread that finished the last of them, and answers how many were still
-    /// unfinished as it started. Acting there rather than in the awaiting test leaves no gap: group commit can
-    /// answer hundreds of operations with one write, and a test's continuation that ran even a few milliseconds
-    /// late found all of them finished (a fault test that killed a silo after everything was done, once in CI).
+    /// unfinished as it started: acting there rather than in the awaiting test leaves no scheduling gap between
+    /// the count and the act. It cannot keep the rest unfinished: operations that end in one burst (group commit
+    /// answers hundreds with one write) must be paced by the test itself, as the hot-sku crash test does.
     /// </summary>
     public static async Task<int> WhenAnyNumberThenAsync<T>(IReadOnlyCollection<Task<T>> tasks, int count, Func<Task> act)
     {

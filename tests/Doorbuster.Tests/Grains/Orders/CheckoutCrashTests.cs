@@ -73,7 +73,7 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         try
         {
             // Act: 500 buyers for 300 units, 25 at a time; the inventory's silo dies while the batches are being
-            // written. Without the gate group commit answered all 500 within a few milliseconds of the first 20,
+            // written. Without the gate, group commit answered all 500 within a few milliseconds of the first 20,
             // so the kill met nothing in flight (and once in CI, not even a task unfinished); through it, each
             // batch holds at most 25 and the remaining 480 need about 19 more writes.
             using var gate = new SemaphoreSlim(25);
