@@ -59,14 +59,14 @@ public sealed class OverloadScenario(ScenarioContext context) : Scenario(context
     private static OverloadStepReport Step(string name, double multiplier, double offered, PhaseReport report)
     {
         var operations = report.Operations;
+        var shed = report.ShedLatencyMs.Count > 0 ? report.ShedLatencyMs : null;
         double Share(string status) => operations.Count == 0 ? 0 : Math.Round((double)operations.StatusCodes.GetValueOrDefault(status) / operations.Count, 4);
         return new OverloadStepReport(
             name, multiplier, offered,
             report.DurationSeconds > 0 ? Math.Round(operations.Success / report.DurationSeconds, 1) : 0,
             Share("429"), Share("503"),
             operations.AdmittedLatencyMs.P50, operations.AdmittedLatencyMs.P99,
-            report.ShedLatencyMs.Count > 0 ? report.ShedLatencyMs.P50 : null,
-            report.ShedLatencyMs.Count > 0 ? report.ShedLatencyMs.P99 : null,
+            shed?.P50, shed?.P99,
             operations.Dropped, operations.Timeouts);
     }
 

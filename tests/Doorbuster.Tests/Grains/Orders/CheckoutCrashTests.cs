@@ -77,7 +77,7 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
             // so the kill met nothing in flight (and once in CI, not even a task unfinished); through it, each
             // batch holds at most 25 and the remaining 480 need about 19 more writes.
             using var gate = new SemaphoreSlim(25);
-            var reservations = orders.Select(order => ReserveThroughAsync(gate, () => ReserveUntilAnsweredAsync(inventory, order.Item1, order.Item2, expiresAt))).ToList();
+            var reservations = orders.Select(order => ReserveUntilAnsweredAsync(gate, inventory, order.Item1, order.Item2, expiresAt)).ToList();
             var inFlight = await Completions.WhenAnyNumberThenAsync(reservations, 20, () => fixture.Cluster.KillSiloAsync(victim));
             var results = await Task.WhenAll(reservations);
 
@@ -112,33 +112,27 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         return total;
     }
 
-    /// <summary>Runs <paramref name="reserve"/> once <paramref name="gate"/> lets it in.</summary>
-    private static async Task<ReservationResult> ReserveThroughAsync(SemaphoreSlim gate, Func<Task<ReservationResult>> reserve)
+    /// <summary>A buyer who waits for <paramref name="gate"/>, then retries with the same attempt until the inventory answers.</summary>
+    private static async Task<ReservationResult> ReserveUntilAnsweredAsync(SemaphoreSlim gate, IInventoryGrain inventory, string orderId, CheckoutAttempt attempt, DateTimeOffset expiresAt)
     {
         await gate.WaitAsync();
         try
         {
-            return await reserve();
+            for (var tries = 1; ; tries++)
+            {
+                try
+                {
+                    return await inventory.ReserveAsync(orderId, attempt, 1, expiresAt);
+                }
+                catch (Exception) when (tries < 120)
+                {
+                    await Task.Delay(250);
+                }
+            }
         }
         finally
         {
             gate.Release();
-        }
-    }
-
-    /// <summary>A buyer who retries with the same attempt until the inventory answers.</summary>
-    private static async Task<ReservationResult> ReserveUntilAnsweredAsync(IInventoryGrain inventory, string orderId, CheckoutAttempt attempt, DateTimeOffset expiresAt)
-    {
-        for (var tries = 1; ; tries++)
-        {
-            try
-            {
-                return await inventory.ReserveAsync(orderId, attempt, 1, expiresAt);
-            }
-            catch (Exception) when (tries < 120)
-            {
-                await Task.Delay(250);
-            }
         }
     }
 }
