@@ -10,7 +10,7 @@
 # every process it started is stopped on exit. Writes bench/results/read-path-<date>.md.
 #
 # Usage: bench/read-path.sh
-# Env: DURATION [8s] WARMUP [3s] ROUNDS [2] CONNECTIONS [64] THREADS [1] PORT_BASE [17500] VARIANTS [all of them]
+# Env: DURATION [8s] WARMUP [10s] ROUNDS [2] CONNECTIONS [64] THREADS [1] PORT_BASE [17500] VARIANTS [all of them]
 #      CLIENTS [1000]: the synthetic clients wrk's requests come from (0: a new one for every request)
 #      BASE_REF [-]: a commit to compare with: the variant `base` is the Api as it was there, without edits
 set -euo pipefail
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 duration=${DURATION:-8s}
-warmup=${WARMUP:-3s}
+warmup=${WARMUP:-10s}
 rounds=${ROUNDS:-2}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-1}

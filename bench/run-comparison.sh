@@ -8,7 +8,7 @@
 #
 # Usage: bench/run-comparison.sh
 # Env (defaults in brackets):
-#   DURATION [20s]  WARMUP [3s]  ROUNDS [2]  CONNECTIONS [64]   load of each run
+#   DURATION [20s]  WARMUP [10s]  ROUNDS [2]  CONNECTIONS [64]   load of each run
 #   BROWSE_SKUS [10000]  SKUS [1000]                            catalog of browse / of the other scenarios
 #   SCENARIOS ["hot-read browse cart checkout checkout-100k mix"]  SYSTEMS ["baseline bare doorbuster"]
 #                     checkout-100k is checkout after OUTSTANDING [100000] unpaid orders on the sku, labelled SYSTEM@100k
@@ -24,7 +24,7 @@
 #                     zipf-read.lua, cart-add.lua, checkout.lua), an independent C generator that costs far less CPU than LoadGen, on fresh servers:
 #                     for reads the BROWSE_SKUS catalog seeded by LoadGen; for cart adds WRK_SKUS [100] products and the
 #                     empty carts wrk issues in WRK_ISSUE [10s]; for checkouts WRK_POOL [250000] carts prepared by
-#                     LoadGen; WRK_WARMUP [3s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a table of their own
+#                     LoadGen; WRK_WARMUP [10s], WRK_DURATION [10s], WRK_THREADS [2]; rows in a table of their own
 #   GC_PAUSES [0]      1 = also measure each server process's GC pauses during the measured wrk runs (bench/GcPauses)
 #   LOADGEN [1]        0 = run only the wrk rows (every scenario but mix), not LoadGen's
 #   PIN [0]            1 = servers and Redis on core SERVER_CPUS [0], the generators on GENERATOR_CPUS [1] (taskset), so
@@ -38,7 +38,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${DURATION:-20s}
-warmup=${WARMUP:-3s}
+warmup=${WARMUP:-10s}
 rounds=${ROUNDS:-2}
 connections=${CONNECTIONS:-64}
 browse_skus=${BROWSE_SKUS:-10000}
@@ -268,7 +268,7 @@ run_wrk() {
       tail -n "+$((pool / 5 + 1))" "$work/carts.txt" >"$work/carts-measured.txt"
       warm=("$work/carts-warm.txt" "$threads" "${extra[@]}") measured=("$work/carts-measured.txt" "$threads" "${extra[@]}")
     fi
-    CLIENTS=10000 "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-3s}" -s "$script" "$(url_of "$system")$path" -- "${warm[@]}" >/dev/null
+    CLIENTS=10000 "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_WARMUP:-10s}" -s "$script" "$(url_of "$system")$path" -- "${warm[@]}" >/dev/null
     [[ ${GC_PAUSES:-0} == 1 ]] && measure_gc_pauses "$system" "$round | $scenario | $label"
     line=$(CLIENTS=10000 "${generator_pin[@]}" wrk -t"$threads" -c"$connections" -d"${WRK_DURATION:-10s}" -s "$script" "$(url_of "$system")$path" -- "${measured[@]}" | grep -E '^(checkouts|cart adds|reads|requests):')
     echo "| $round | $scenario | $label | ${line#*: } |" >>"$work/wrk.md"
@@ -341,7 +341,7 @@ if [[ -d $work/raw || -f $work/wrk.md ]]; then
   fi
   if [[ -f $work/wrk.md ]]; then
     {
-      printf '\n## wrk (hot and Zipf reads, cart adds, checkouts: %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-3s}"
+      printf '\n## wrk (hot and Zipf reads, cart adds, checkouts: %s threads, %s connections, %s after %s warm-up, fresh servers per run)\n\n' "${WRK_THREADS:-2}" "$connections" "${WRK_DURATION:-10s}" "${WRK_WARMUP:-10s}"
       echo "| round | scenario | system | result |"
       echo "| --- | --- | --- | --- |"
       cat "$work/wrk.md"

@@ -9,6 +9,7 @@
 #      SKIP_BUILD [0] PIN [0] (1 = servers on core 0, generators on core 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/servers.sh
 duration=${DURATION:-10s}
 rounds=${ROUNDS:-2}
 connections=${CONNECTIONS:-64}

@@ -1,6 +1,10 @@
 # Shell helpers the bench scripts share for the servers they start on loopback. Sourced, not run:
 #   source "$(dirname "$0")/lib/servers.sh"
 
+# The servers run as their containers do (src/*/Dockerfile): tier-1 code without the runtime's tiering delay, which on
+# a process pinned to one core held a server at a third of its speed for 25-40 s of load (docs/performance.md).
+export DOTNET_TC_CallCountingDelayMs=0
+
 # say TEXT...: a heading in the script's output.
 say() { printf '\n== %s\n' "$*"; }
 
