@@ -62,6 +62,19 @@ public sealed class DockerfileTests
         Assert.Contains($"GET {OpsEndpoints.LivenessPath} ", healthCheck, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A pod limited to one CPU otherwise runs unoptimized code for its first 25-40 s under load: the runtime's
+    /// tiering delay, which it reads from the environment only (docs/performance.md, "Fast from the first seconds").
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void ImageTiersUpWithoutTheRuntimesDelay(string dockerfile)
+    {
+        var environment = FinalStage(dockerfile).Where(instruction => instruction.Keyword == "ENV").Select(instruction => instruction.Arguments);
+
+        Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", environment);
+    }
+
     [Theory]
     [MemberData(nameof(Dockerfiles))]
     public void ImageRunsAsTheNonRootAppUser(string dockerfile)
