@@ -148,7 +148,7 @@ public sealed class ProductGrain(
         await PublishAsync();
     }
 
-    /// <summary>Tells the Api near caches; a lost push is covered by their short expiry.</summary>
+    /// <summary>Tells the Api near caches; one that misses the push catches up within a second, and a hub that was away starts a new epoch that makes them forget everything.</summary>
     private async Task PublishAsync()
     {
         try
@@ -157,7 +157,7 @@ public sealed class ProductGrain(
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Could not publish the change of product {Sku}; near caches catch up when their entries expire", this.GetPrimaryKeyString());
+            logger.LogWarning(exception, "Could not publish the change of product {Sku}; near caches forget everything when the hub is back, or at their entries' expiry", this.GetPrimaryKeyString());
         }
     }
 

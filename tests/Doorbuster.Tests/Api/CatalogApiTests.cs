@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Doorbuster.Api.Catalog;
+using Doorbuster.Catalog;
 using Doorbuster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Doorbuster.Tests.Api;
 
@@ -104,6 +107,32 @@ public sealed class CatalogApiTests(ApiFactory api)
         var kitchen = await (await admin.GetAsync("/api/products?category=kitchen&pageSize=100")).AssertOkJsonAsync();
         Assert.Contains(home.GetProperty("items").EnumerateArray(), p => p.GetProperty("sku").GetString() == sku);
         Assert.DoesNotContain(kitchen.GetProperty("items").EnumerateArray(), p => p.GetProperty("sku").GetString() == sku);
+    }
+
+    /// <summary>
+    /// The push of this change cannot reach the Api (the hub it subscribed to is gone), and its near cache keeps an
+    /// entry for a minute; the Api's catch-up with the hub's new activation makes it forget everything within about a second.
+    /// </summary>
+    [Fact]
+    public async Task AChangeWhosePushWasLostWithTheHubIsServedAfterTheNextCatchUp()
+    {
+        // Arrange: a product in this instance's near cache.
+        var client = api.CreateClient();
+        var sku = await api.CreateProductAsync(stock: 0, price: 10.00m);
+        Assert.Equal(10.00m, (await (await client.GetAsync($"/api/products/{sku}")).AssertOkJsonAsync()).GetProperty("price").GetDecimal());
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+
+        // Act: the hub's activation goes with this instance's subscription, and the product changes through its grain,
+        // so that the Api does not forget the entry itself.
+        await Activations.DeactivateAsync(grains, grains.GetGrain<ICatalogChangeHubGrain>(0));
+        await grains.GetGrain<IProductGrain>(sku).UpsertAsync(new ProductDetails($"Test {sku}", "", "tests", 12.50m, "USD"));
+
+        // Assert: well before the entry's expiry (ProductCache.TimeToLive).
+        await Eventually.ReturnsAsync(
+            async () => (await (await client.GetAsync($"/api/products/{sku}")).AssertOkJsonAsync()).GetProperty("price").GetDecimal(),
+            price => price == 12.50m,
+            3 * ProductChangeSubscriber.CatchUpPeriod,
+            "the new price after the Api's next catch-up");
     }
 
     [Fact]
