@@ -94,15 +94,8 @@ for variant in $variants; do
 done
 
 say "Starting redis-server and a silo (core ${SERVER_CPUS:-0})"
-"${server_pin[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
-for ((i = 0; i < 100; i++)); do is_listening "$redis_port" && break; sleep 0.1; done
-export ConnectionStrings__Redis=127.0.0.1:$redis_port Admin__ApiKey=$admin_key Orleans__ClusterId="read$$" Orleans__ServiceId="read$$" \
-  Carts__SigningKey=$(head -c 32 /dev/urandom | base64)
-Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
-  "${server_pin[@]}" dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port" >"$work/silo.log" 2>&1 &
-pids+=($!)
-wait_ready "$silo_http_port" $! "$work/silo.log"
+export Admin__ApiKey=$admin_key Carts__SigningKey=$(head -c 32 /dev/urandom | base64)
+start_redis_and_silo "$work" "$redis_port" "$silo_port" "$gateway_port" "$silo_http_port" "${server_pin[@]}"
 
 # measure NAME COMMAND...: starts the server, warms it, measures it; prints a table row.
 measure() {

@@ -27,15 +27,8 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
 fi
 
 say "Starting redis-server and a silo (core ${SERVER_CPUS:-0})"
-"${servers[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
-for ((i = 0; i < 100; i++)); do is_listening "$redis_port" && break; sleep 0.1; done
-export ConnectionStrings__Redis=127.0.0.1:$redis_port Admin__ApiKey=$key Orleans__ClusterId="tier$$" Orleans__ServiceId="tier$$" \
-  Carts__SigningKey=$(head -c 32 /dev/urandom | base64)
-Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
-  "${servers[@]}" dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http" >"$work/silo.log" 2>&1 &
-pids+=($!)
-wait_ready "$silo_http" $! "$work/silo.log"
+export Admin__ApiKey=$key Carts__SigningKey=$(head -c 32 /dev/urandom | base64)
+start_redis_and_silo "$work" "$redis_port" "$silo_port" "$gateway_port" "$silo_http" "${servers[@]}"
 
 # ramp TARGET DELAY: starts TARGET (bare, api) with the runtime's default delay or none, prints a table row.
 ramp() {
