@@ -90,7 +90,7 @@ static double Percentile(List<double> values, double p)
     return values[Math.Min(values.Count - 1, (int)Math.Ceiling(p / 100 * values.Count) - 1)];
 }
 
-// The runtime's root kinds (gcinterface.h's mark types), as PerfView names them.
+// The runtime's kinds of root, numbered as its GC mark events number them (TraceEvent's MarkRootType), with plain names.
 static string MarkStage(int type) => type switch
 {
     0 => "stack",
