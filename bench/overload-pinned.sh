@@ -8,6 +8,7 @@
 #      LOADGEN [overload --step-duration STEP_DURATION] another LoadGen run on the same pinned servers, e.g.
 #        "mix --rate 3600 --warmup 10s --duration 30s" (the mix open loop at a fixed rate)
 #      SILO_DLL, API_DLL [the Release builds] other builds of the servers to run, e.g. a `dotnet publish` output
+#        (the silo, SILO_ENV and redis-server are started by start_redis_and_silo in bench/lib/servers.sh)
 #      GC_PAUSES [-] "DELAY SECONDS": from DELAY seconds into the run, measure the Api's and the silo's GC pauses for
 #        SECONDS (bench/GcPauses, on the generator's core), written to gc-pauses.txt
 set -euo pipefail
@@ -26,17 +27,10 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   for project in src/Silo src/Api bench/LoadGen bench/GcPauses; do dotnet build "$project" -c Release --nologo -v quiet; done
 fi
 
-"${servers[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$out/redis.log" &
-pids+=($!)
-redis_pid=$!
-until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
-common=(ConnectionStrings__Redis=127.0.0.1:$redis_port Admin__ApiKey=$key Orleans__ClusterId=ol$$ Orleans__ServiceId=ol$$)
-env "${common[@]}" ${SILO_ENV:-} Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
-  "${servers[@]}" dotnet "${SILO_DLL:-src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll}" --urls "http://127.0.0.1:$silo_http" >"$out/silo.log" 2>&1 &
-pids+=($!)
-silo_pid=$!
-wait_ready "$silo_http" "$silo_pid" "$out/silo.log"
-env "${common[@]}" Carts__SigningKey="$signing" ${API_ENV:-} \
+export Admin__ApiKey=$key
+start_redis_and_silo "$out" "$redis_port" "$silo_port" "$gateway_port" "$silo_http" "${servers[@]}"
+redis_pid=${pids[0]} silo_pid=${pids[1]}
+env Carts__SigningKey="$signing" ${API_ENV:-} \
   "${servers[@]}" dotnet "${API_DLL:-src/Api/bin/Release/net10.0/Doorbuster.Api.dll}" --urls "http://127.0.0.1:$api_port" >"$out/api.log" 2>&1 &
 pids+=($!)
 api_pid=$!

@@ -42,6 +42,7 @@ wait_ready() {
 # start_redis_and_silo LOGDIR REDIS_PORT SILO_PORT GATEWAY_PORT SILO_HTTP_PORT [PIN...]: a throwaway redis-server and one
 # silo on loopback, both run under PIN (e.g. taskset -c 0), their pids added to the caller's `pids`; waits until the silo
 # is ready and exports what an Api started next needs to join them (ConnectionStrings__Redis, the cluster and service id).
+# The silo is SILO_DLL [the Release build] with SILO_ENV [-] ("NAME=value ...") added to its environment only.
 start_redis_and_silo() {
   local logs=$1 redis_port=$2 silo_port=$3 gateway_port=$4 silo_http_port=$5 i
   shift 5
@@ -49,8 +50,9 @@ start_redis_and_silo() {
   pids+=($!)
   for ((i = 0; i < 100; i++)); do is_listening "$redis_port" && break; sleep 0.1; done
   export ConnectionStrings__Redis=127.0.0.1:$redis_port Orleans__ClusterId="bench$$" Orleans__ServiceId="bench$$"
-  Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
-    "$@" dotnet src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll --urls "http://127.0.0.1:$silo_http_port" >"$logs/silo.log" 2>&1 &
+  # shellcheck disable=SC2086 # SILO_ENV is a list of assignments, split on purpose.
+  env ${SILO_ENV:-} Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port Orleans__AdvertisedIPAddress=127.0.0.1 \
+    "$@" dotnet "${SILO_DLL:-src/Silo/bin/Release/net10.0/Doorbuster.Silo.dll}" --urls "http://127.0.0.1:$silo_http_port" >"$logs/silo.log" 2>&1 &
   pids+=($!)
   wait_ready "$silo_http_port" $! "$logs/silo.log"
 }
