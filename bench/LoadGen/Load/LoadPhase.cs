@@ -28,6 +28,9 @@ public sealed class LoadPhase(PhasePlan plan, Workload workload, int seed, int c
 
     public long EndTimestamp { get; private set; }
 
+    /// <summary>The measured operations second by second; set when the phase starts.</summary>
+    public Timeline? Timeline { get; private set; }
+
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public bool StoppedEarly => Interlocked.Read(ref _stoppedAt) != 0;
@@ -50,6 +53,7 @@ public sealed class LoadPhase(PhasePlan plan, Workload workload, int seed, int c
         StartTimestamp = Stopwatch.GetTimestamp();
         MeasureStart = StartTimestamp + (long)(Plan.Warmup.TotalSeconds * Stopwatch.Frequency);
         EndTimestamp = MeasureStart + (long)(Plan.Duration.TotalSeconds * Stopwatch.Frequency);
+        Timeline = new Timeline(MeasureStart, Plan.Duration);
     }
 
     /// <summary>Ends the phase before its planned end (workload exhausted or run canceled).</summary>
@@ -88,7 +92,13 @@ public sealed class LoadPhase(PhasePlan plan, Workload workload, int seed, int c
             }
         }
 
-        operation.Metrics.Operations.Record(outcome, operation.IntendedStart, Stopwatch.GetTimestamp());
+        var end = Stopwatch.GetTimestamp();
+        operation.Metrics.Operations.Record(outcome, operation.IntendedStart, end);
+        if (outcome.Failure is Failure.None or Failure.Timeout)
+        {
+            Timeline?.Record(operation.IntendedStart, Stopwatch.GetElapsedTime(operation.IntendedStart, end).Ticks / 10);
+        }
+
         return outcome;
     }
 

@@ -6,7 +6,8 @@ namespace Doorbuster.LoadGen.Reporting;
 /// <summary>Turns the measured part of a finished phase into its report.</summary>
 public static class PhaseReports
 {
-    public static PhaseReport From(LoadPhase phase) => From(phase.Plan, phase.Metrics, phase.MeasuredDuration, phase.StoppedEarly);
+    public static PhaseReport From(LoadPhase phase) =>
+        From(phase.Plan, phase.Metrics, phase.MeasuredDuration, phase.StoppedEarly) with { Timeline = phase.Timeline?.ToReport() };
 
     public static PhaseReport From(PhasePlan plan, PhaseMetrics metrics, TimeSpan duration, bool stoppedEarly)
     {

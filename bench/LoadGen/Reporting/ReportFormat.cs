@@ -58,6 +58,12 @@ public static class ReportFormat
             text += string.Create(CultureInfo.InvariantCulture, $", {phase.RetryAfterWaits} Retry-After waits");
         }
 
+        if (phase.Timeline is { Count: > 0 } timeline)
+        {
+            text += ", worst seconds (p99, max): " + string.Join(", ", timeline.OrderByDescending(second => second.P99).Take(3).Select(second =>
+                string.Create(CultureInfo.InvariantCulture, $"{second.Second}s {Ms(second.P99)}/{Ms(second.Max)} ms")));
+        }
+
         return text;
     }
 

@@ -70,6 +70,12 @@ public sealed record PhaseReport(
     LatencyReport? ScheduleLagMs,
     long RetryAfterWaits)
 {
+    /// <summary>
+    /// The operations of each measured second (by intended start), for the phases LoadGen drives itself; <c>null</c>
+    /// for the flash-sale and waiting-room phases.
+    /// </summary>
+    public IReadOnlyList<SecondReport>? Timeline { get; init; }
+
     /// <summary>CPU seconds the processes of <c>--cpu-pids</c> used in the measured window; <c>null</c> without them.</summary>
     public double? ServerCpuSeconds { get; init; }
 
@@ -155,3 +161,6 @@ public sealed record InvariantReport(int Checked, IReadOnlyList<InvariantViolati
 public sealed record InvariantViolation(string Sku, long? Available, long? Reserved, long? Sold, long ExpectedTotal, string Problem);
 
 public sealed record CheckReport(string Name, bool Passed, string Detail);
+
+/// <summary>The operations whose intended start fell in one second of the measured window (0 is its first).</summary>
+public sealed record SecondReport(int Second, long Count, double P99, double Max);
