@@ -11,7 +11,8 @@ using Microsoft.Diagnostics.Tracing.Parsers;
 // suspending the threads (waiting for each to reach a safe point), and the blocking collections by generation with
 // the bytes each promoted, and the mean time of each stage of its mark phase (the runtime reports each root kind's
 // marking as it finishes it, as PerfView's mark times do: stack, finalization queue, handles, older generations'
-// cards, dependent handles...) and of what follows marking (planning, relocating, compacting or sweeping).
+// cards, dependent handles...) and of what follows marking (planning, relocating, compacting or sweeping); last, the
+// three longest pauses with their collection (a pause outside a blocking one is a background collection's) and UTC time.
 // Usage: Doorbuster.GcPauses PID SECONDS [LABEL]
 if (args.Length < 2 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var pid) || !double.TryParse(args[1], CultureInfo.InvariantCulture, out var seconds))
 {
@@ -26,6 +27,8 @@ using var session = client.StartEventPipeSession([gc], requestRundown: false);
 using var source = new EventPipeEventSource(session.EventStream);
 
 var pauses = new List<double>();
+// Every pause with what it belonged to and when (UTC), to line the longest up with a load generator's timeline.
+var timedPauses = new List<(double Ms, string Kind, DateTime At)>();
 var suspensions = new List<double>();
 var generations = new int[3];
 // A blocking collection's pause (suspend to restart) and what it promoted, by its generation: gen-2 background
@@ -72,6 +75,7 @@ source.Clr.GCRestartEEStop += data =>
     {
         var pause = data.TimeStampRelativeMSec - start;
         pauses.Add(pause);
+        timedPauses.Add((pause, blockingDepth is { } gen ? $"gen{gen}" : "background gen2", data.TimeStamp.ToUniversalTime()));
         if (blockingDepth is { } depth) blocking[depth].Add((pause, promotedMB));
         suspendedAt = null;
     }
@@ -116,5 +120,6 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{label}: {pauses.Count} GC pauses in {seconds:0.#} s (GCs: gen0 {generations[0]}, gen1 {generations[1]}, gen2 {generations[2]}), " +
     $"p50 {Percentile(pauses, 50):0.0} ms, p99 {Percentile(pauses, 99):0.0} ms, max {(pauses.Count == 0 ? 0 : pauses.Max()):0.0} ms, " +
     $"paused {pauses.Sum():0} ms ({pauses.Sum() / (seconds * 10):0.0}% of the time); " +
-    $"suspending p50 {Percentile(suspensions, 50):0.0} ms, max {(suspensions.Count == 0 ? 0 : suspensions.Max()):0.0} ms; blocking {byGeneration}"));
+    $"suspending p50 {Percentile(suspensions, 50):0.0} ms, max {(suspensions.Count == 0 ? 0 : suspensions.Max()):0.0} ms; blocking {byGeneration}; " +
+    $"longest: {string.Join(", ", timedPauses.OrderByDescending(p => p.Ms).Take(3).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Ms:0.0} ms {p.Kind} at {p.At:HH:mm:ss}")))}"));
 return 0;

@@ -28,6 +28,9 @@ public sealed class LoadPhase(PhasePlan plan, Workload workload, int seed, int c
 
     public long EndTimestamp { get; private set; }
 
+    /// <summary>When the measured window begins, in UTC (the timeline's second 0).</summary>
+    public DateTimeOffset MeasuredFrom { get; private set; }
+
     /// <summary>The measured operations second by second; set when the phase starts.</summary>
     public Timeline? Timeline { get; private set; }
 
@@ -53,6 +56,7 @@ public sealed class LoadPhase(PhasePlan plan, Workload workload, int seed, int c
         StartTimestamp = Stopwatch.GetTimestamp();
         MeasureStart = StartTimestamp + (long)(Plan.Warmup.TotalSeconds * Stopwatch.Frequency);
         EndTimestamp = MeasureStart + (long)(Plan.Duration.TotalSeconds * Stopwatch.Frequency);
+        MeasuredFrom = DateTimeOffset.UtcNow + Plan.Warmup;
         Timeline = new Timeline(MeasureStart, Plan.Duration);
     }
 

@@ -7,7 +7,7 @@ namespace Doorbuster.LoadGen.Reporting;
 public static class PhaseReports
 {
     public static PhaseReport From(LoadPhase phase) =>
-        From(phase.Plan, phase.Metrics, phase.MeasuredDuration, phase.StoppedEarly) with { Timeline = phase.Timeline?.ToReport() };
+        From(phase.Plan, phase.Metrics, phase.MeasuredDuration, phase.StoppedEarly) with { MeasuredFrom = phase.MeasuredFrom, Timeline = phase.Timeline?.ToReport() };
 
     public static PhaseReport From(PhasePlan plan, PhaseMetrics metrics, TimeSpan duration, bool stoppedEarly)
     {

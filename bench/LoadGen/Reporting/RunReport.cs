@@ -70,6 +70,9 @@ public sealed record PhaseReport(
     LatencyReport? ScheduleLagMs,
     long RetryAfterWaits)
 {
+    /// <summary>When the measured window began (UTC), for the phases LoadGen drives itself.</summary>
+    public DateTimeOffset? MeasuredFrom { get; init; }
+
     /// <summary>
     /// The operations of each measured second (by intended start), for the phases LoadGen drives itself; <c>null</c>
     /// for the flash-sale and waiting-room phases.
