@@ -12,7 +12,8 @@ namespace Doorbuster.Bench;
 /// What an activation costs the silo: managed memory per three-line cart, per product and per inventory (full GCs
 /// before and after activating many; the numbers behind each grain type's collection age), and the latency of a
 /// brand-new cart's first add (activation and one write: an id of the current format reads nothing) against an
-/// add to an active cart (write only), sequentially so that the numbers are per call.
+/// add to an active cart (write only), sequentially so that the numbers are per call; then what collecting the idle
+/// carts costs.
 /// </summary>
 internal static class CartMemory
 {
@@ -54,6 +55,7 @@ internal static class CartMemory
                 await cart.AddAsync(sku, 1, "USD");
             }
         });
+        await MeasureCollectionAsync(grains);
         await MeasureAsync("active products (with their catalog index entries)", carts, i =>
             grains.GetGrain<IProductGrain>($"mem-{run}-{i}").UpsertAsync(new ProductDetails($"Product {i}", "A product of the memory benchmark.", "memory", 9.99m, "USD")));
         await MeasureAsync("active inventories (restocked, no holds)", carts, i =>
@@ -72,6 +74,24 @@ internal static class CartMemory
 
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Console.WriteLine($"{count:N0} {what}: {(after - before) / 1024.0 / 1024.0:F1} MiB managed, {(after - before) / (double)count / 1024.0:F2} KiB each");
+    }
+
+    /// <summary>
+    /// What collecting idle activations costs: every activation of the silo (the carts above, and what the warm-up
+    /// made) deactivated at once, as Orleans' collector does with the activations of one collection quantum.
+    /// </summary>
+    private static async Task MeasureCollectionAsync(IGrainFactory grains)
+    {
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var before = await management.GetTotalActivationCount();
+        var cpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        clock.Stop();
+        var used = Environment.CpuUsage.TotalTime - cpu;
+        var collected = before - await management.GetTotalActivationCount();
+        Console.WriteLine($"collecting {collected:N0} idle activations at once: {clock.Elapsed.TotalMilliseconds:N0} ms, " +
+            $"{used.TotalMilliseconds:N0} ms of CPU, {used.TotalMicroseconds / Math.Max(1, collected):F0} us of CPU each");
     }
 
     /// <summary>An id of the format the Api issues (its signature is the Api's business, not the grain's).</summary>

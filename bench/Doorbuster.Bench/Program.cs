@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 //     first with few outstanding reservations and then with many (unpaid holds of other orders), to show that a
 //     write costs what its batch changed.
 //   cart-memory: the managed memory one active three-line cart, product and inventory cost, and what a brand-new
-//     cart's first add costs against an add to an active cart.
+//     cart's first add costs against an add to an active cart; then what collecting the idle carts at once costs.
 // Usage: Doorbuster.Bench <redis connection string> [seconds=10] [concurrency=256] [outstanding=100000]
 //        Doorbuster.Bench <redis connection string> cart-memory [carts=20000]
 var redis = args.ElementAtOrDefault(0) ?? throw new ArgumentException("Pass a Redis connection string, e.g. 127.0.0.1:6390");
