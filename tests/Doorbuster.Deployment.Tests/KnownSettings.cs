@@ -3,6 +3,7 @@ using Doorbuster.Api.Carts;
 using Doorbuster.Api.FrontDoor;
 using Doorbuster.Api.FrontDoor.OpenApi;
 using Doorbuster.Api.Hosting;
+using Doorbuster.Hosting;
 using Doorbuster.Inventory;
 using Doorbuster.Orders;
 using Doorbuster.Persistence;
@@ -30,6 +31,7 @@ internal static class KnownSettings
         .. Section(CheckoutOptions.SectionName, typeof(CheckoutOptions)),
         .. Section(InventoryOptions.SectionName, typeof(InventoryOptions)),
         .. Section(OrdersOptions.SectionName, typeof(OrdersOptions)),
+        .. Section(GrainsSiloBuilderExtensions.GrainCollectionSection, typeof(GrainCollectionOptions)),
 
         // Bound with the Redis providers (RedisSiloBuilderExtensions), which embedded mode uses too.
         .. Section(DurabilityOptions.SectionName, typeof(DurabilityOptions)),
