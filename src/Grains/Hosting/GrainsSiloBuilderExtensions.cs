@@ -28,7 +28,7 @@ public static class GrainsSiloBuilderExtensions
         silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(5));
 
         // Orleans collects idle activations a quantum at a time: every activation whose idle age ended within one
-        // quantum is deactivated in one sweep, about 35 us of CPU each. At Orleans' 1-minute default a minute of
+        // quantum is deactivated in one sweep, 23-35 us of CPU each. At Orleans' 1-minute default a minute of
         // abandoned carts (32,000 at 540 new carts a second) went at once and stalled the silo for 1-3 s, with 503s;
         // a 5 s quantum spreads the same work (docs/performance.md, "Idle carts collected a few at a time").
         silo.Services.AddOptions<GrainCollectionOptions>()
