@@ -26,7 +26,6 @@ var gc = new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Info
 using var session = client.StartEventPipeSession([gc], requestRundown: false);
 using var source = new EventPipeEventSource(session.EventStream);
 
-var pauses = new List<double>();
 // Every pause with what it belonged to and when (UTC), to line the longest up with a load generator's timeline.
 var timedPauses = new List<(double Ms, string Kind, DateTime At)>();
 var suspensions = new List<double>();
@@ -74,7 +73,6 @@ source.Clr.GCRestartEEStop += data =>
     if (suspendedAt is { } start)
     {
         var pause = data.TimeStampRelativeMSec - start;
-        pauses.Add(pause);
         timedPauses.Add((pause, blockingDepth is { } gen ? $"gen{gen}" : "background gen2", data.TimeStamp.ToUniversalTime()));
         if (blockingDepth is { } depth) blocking[depth].Add((pause, promotedMB));
         suspendedAt = null;
@@ -116,6 +114,7 @@ var byGeneration = string.Join(", ", blocking.Select((gcs, depth) => (gcs, depth
     string.Create(CultureInfo.InvariantCulture,
         $"gen{g.depth} x{g.gcs.Count} p50 {Percentile([.. g.gcs.Select(c => c.Pause)], 50):0.0} ms, max {g.gcs.Max(c => c.Pause):0.0} ms, " +
         $"promoting p50 {Percentile([.. g.gcs.Select(c => c.PromotedMB)], 50):0.0} MB, mean ms {StageTimes(g.depth, g.gcs.Count)}")));
+List<double> pauses = [.. timedPauses.Select(p => p.Ms)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{label}: {pauses.Count} GC pauses in {seconds:0.#} s (GCs: gen0 {generations[0]}, gen1 {generations[1]}, gen2 {generations[2]}), " +
     $"p50 {Percentile(pauses, 50):0.0} ms, p99 {Percentile(pauses, 99):0.0} ms, max {(pauses.Count == 0 ? 0 : pauses.Max()):0.0} ms, " +

@@ -98,9 +98,9 @@ public sealed class LoadPhase(PhasePlan plan, Workload workload, int seed, int c
 
         var end = Stopwatch.GetTimestamp();
         operation.Metrics.Operations.Record(outcome, operation.IntendedStart, end);
-        if (outcome.Failure is Failure.None or Failure.Timeout)
+        if (KindStats.IsTimed(outcome.Failure))
         {
-            Timeline?.Record(operation.IntendedStart, Stopwatch.GetElapsedTime(operation.IntendedStart, end).Ticks / 10);
+            Timeline?.Record(operation.IntendedStart, KindStats.Micros(operation.IntendedStart, end));
         }
 
         return outcome;

@@ -55,9 +55,16 @@ public sealed class KindStats(string kind)
 
     public long Errors => Interlocked.Read(ref _networkErrors) + Interlocked.Read(ref _invalid);
 
+    /// <summary>Whether an outcome has a latency: an answer or a timeout (a network error or a cancel has none).</summary>
+    public static bool IsTimed(Failure failure) => failure is Failure.None or Failure.Timeout;
+
+    /// <summary>Microseconds between two <see cref="Stopwatch"/> timestamps, as every latency here is recorded.</summary>
+    public static long Micros(long startTimestamp, long endTimestamp) =>
+        Math.Clamp(Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).Ticks / 10, 1, HighestMicros);
+
     public void Record(HttpOutcome outcome, long startTimestamp, long endTimestamp)
     {
-        var micros = Math.Clamp(Stopwatch.GetElapsedTime(startTimestamp, endTimestamp).Ticks / 10, 1, HighestMicros);
+        var micros = Micros(startTimestamp, endTimestamp);
         switch (outcome.Failure)
         {
             case Failure.None:

@@ -25,7 +25,7 @@ namespace Doorbuster.Carts;
 /// format (<see cref="CartIdLayout"/>) activates without reading Redis at all: the first call to a cart the Api has
 /// just issued is its first add, which is then one write that also checks that nothing is stored yet.
 /// </remarks>
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = CollectionAges.PerShopperMinutes)]
 [PreferLocalPlacement]
 public sealed partial class CartGrain(
     CheckoutStore store,

@@ -34,8 +34,8 @@ public static class GrainsSiloBuilderExtensions
         silo.Services.AddOptions<GrainCollectionOptions>()
             .Configure(options => options.CollectionQuantum = DefaultCollectionQuantum)
             .BindConfiguration(GrainCollectionSection)
-            .Validate(o => o.CollectionQuantum > TimeSpan.Zero && o.CollectionQuantum <= TimeSpan.FromMinutes(2),
-                $"{GrainCollectionSection}:CollectionQuantum must be more than zero and at most the carts' and orders' 2-minute collection age.")
+            .Validate(o => o.CollectionQuantum > TimeSpan.Zero && o.CollectionQuantum <= TimeSpan.FromMinutes(CollectionAges.PerShopperMinutes),
+                $"{GrainCollectionSection}:CollectionQuantum must be more than zero and at most the carts' and orders' {CollectionAges.PerShopperMinutes}-minute collection age.")
             .ValidateOnStart();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);

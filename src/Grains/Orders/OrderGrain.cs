@@ -20,10 +20,10 @@ namespace Doorbuster.Orders;
 /// and go back when their inventory asks (<see cref="ExpiredHolds.Decide"/>). State is read and written
 /// through <see cref="CheckoutStore"/>, where the cart wrote it. An order is asked about a few times in its
 /// life (read after checkout, paid, maybe read again), minutes apart: its activation is collected after two idle
-/// minutes (the shortest Orleans allows above its one-minute collection quantum) rather than its default quarter
-/// of an hour, so settled orders leave memory soon.
+/// minutes (<see cref="CollectionAges"/>) rather than Orleans' default quarter of an hour, so settled orders leave
+/// memory soon.
 /// </remarks>
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = CollectionAges.PerShopperMinutes)]
 public sealed class OrderGrain(
     CheckoutStore store,
     IOptions<OrdersOptions> orders,
