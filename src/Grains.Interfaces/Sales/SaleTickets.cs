@@ -43,6 +43,10 @@ public static class SaleTickets
         Span<byte> bytes = stackalloc byte[TotalBytes];
         if (ticket is null
             || ticket.Length != Length
+
+            // The decoder skips white space and throws (rather than answers false) on any other character outside
+            // its alphabet, so a ticket of the right length with a stray character must be refused before it.
+            || ticket.AsSpan().ContainsAnyExcept(Identifiers.Characters)
             || !Base64Url.TryDecodeFromChars(ticket, bytes, out var written)
             || written != TotalBytes
             || bytes[0] != 1)

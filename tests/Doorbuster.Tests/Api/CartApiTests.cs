@@ -111,6 +111,37 @@ public sealed class CartApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AnIssuedIdCutShortWithAStrayCharacterIsMalformedNotAServerError()
+    {
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CreateCartAsync(client);
+
+        // 43 characters and a newline: the length of an id, which the base64url decoder would read as 43 (it skips
+        // white space) and refuse by throwing. Outside the identifier rules, so a 400 before any of that.
+        await (await client.GetAsync($"/api/carts/{cartId[..^1]}%0A")).AssertValidationErrorAsync("cartId");
+        await (await client.PostAsJsonAsync($"/api/carts/{cartId[..^1]}%0A/items", new { sku = "ELEC-0001", quantity = 1 }))
+            .AssertValidationErrorAsync("cartId");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(42)]
+    [InlineData(43)]
+    public void AnIdWithACharacterOutsideBase64UrlWasNotIssued(int position)
+    {
+        var ids = api.Services.GetRequiredService<CartIds>();
+        var issued = ids.Issue();
+
+        Assert.True(ids.WasIssued(issued));
+        foreach (var stray in "\n!.+/= ")
+        {
+            var id = issued.Remove(position, 1).Insert(position, stray.ToString());
+            Assert.False(ids.WasIssued(id), $"'{id}' was taken for an issued id");
+            Assert.False(ids.WasIssued(id[..^1] + "\n"));
+        }
+    }
+
+    [Fact]
     public async Task AddingItemsAddsToTheLineAndPricesItAtTheCurrentCatalogPrice()
     {
         var sku = await api.CreateProductAsync(stock: 0, price: 2.50m);

@@ -32,6 +32,10 @@ public sealed class CatalogApiTests(ApiFactory api)
         await (await client.GetAsync("/api/products/NO-SUCH-SKU")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await client.GetAsync("/api/products/bad%20sku")).AssertValidationErrorAsync("sku");
         await (await client.GetAsync($"/api/products/{new string('a', 65)}")).AssertValidationErrorAsync("sku");
+
+        // .NET's regular expressions let "$" match before a final newline; the identifier rule does not.
+        await (await client.GetAsync("/api/products/ELEC-0001%0A")).AssertValidationErrorAsync("sku");
+        await (await client.GetAsync($"/api/products/{new string('a', 64)}%0A")).AssertValidationErrorAsync("sku");
     }
 
     [Fact]
@@ -60,6 +64,7 @@ public sealed class CatalogApiTests(ApiFactory api)
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("pageSize=101", "pageSize")]
     [InlineData("category=bad%20category", "category")]
+    [InlineData("category=toys%0A", "category")]
     public async Task ListingParametersOutOfRangeAreBadRequests(string query, string field)
     {
         await (await api.CreateClient().GetAsync($"/api/products?{query}")).AssertValidationErrorAsync(field);
@@ -158,6 +163,8 @@ public sealed class CatalogApiTests(ApiFactory api)
     [InlineData("""{ "name": "x", "category": "home", "price": 1.234 }""", "price")]
     [InlineData("""{ "name": "x", "category": "home" }""", "price")]
     [InlineData("""{ "name": "x", "category": "home", "price": 1, "currency": "usd" }""", "currency")]
+    [InlineData("""{ "name": "x", "category": "home", "price": 1, "currency": "USD\n" }""", "currency")]
+    [InlineData("""{ "name": "x", "category": "home\n", "price": 1 }""", "category")]
     public async Task UpsertRejectsInvalidFieldsAndChangesNothing(string json, string field)
     {
         var admin = api.CreateAdminClient();

@@ -122,6 +122,7 @@ public sealed class SaleApiTests(ApiFactory api, ITestOutputHelper output)
         var refused = await (await CheckoutAsync(client, cart, "k1", ticket: null)).AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.EndsWith("/ticket-required", refused.GetProperty("type").GetString(), StringComparison.Ordinal);
         await (await CheckoutAsync(client, cart, "k1", ticket: new string('A', 40))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await CheckoutAsync(client, cart, "k1", ticket: new string('!', 40))).AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal((5L, 0L, 0L), await StockAsync(client, sku));
 
         // With an admitted ticket: one checkout, and its repeat under the same key is the same checkout.
@@ -230,6 +231,16 @@ public sealed class SaleApiTests(ApiFactory api, ITestOutputHelper output)
         await (await client.GetAsync($"/api/sales/{saleId}/tickets/{altered}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await client.GetAsync($"/api/sales/{otherSale}/tickets/{ticket}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await client.GetAsync($"/api/sales/{saleId}/tickets/not-a-ticket")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // A sale id with a newline is malformed: before the rule was exact it joined, then failed on its Location header.
+        await (await client.PostAsync($"/api/sales/{saleId}%0A/tickets", null)).AssertValidationErrorAsync("saleId");
+
+        // A ticket's length with a character outside base64url, or with a newline the decoder would skip: not a 500.
+        foreach (var forged in (string[])[new string('A', 39) + "!", ticket[..^1] + "%0A", new string('A', 39) + "%C3%A9", ticket[..^1] + "."])
+        {
+            await (await client.GetAsync($"/api/sales/{saleId}/tickets/{forged}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+
         await (await client.GetAsync($"/api/sales/{NewSaleId()}/tickets/{ticket}")).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("waiting", (await TicketAsync(client, saleId, ticket)).GetProperty("status").GetString());
     }
