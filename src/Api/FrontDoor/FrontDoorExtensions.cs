@@ -23,7 +23,18 @@ public static class FrontDoorExtensions
         builder.Services.TryAddSingleton<ApiMetrics>();
         // The framework's own refusals (status code pages: 404 route, 405, 415) come without a detail; the contract wants one on every error.
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            if (status == StatusCodes.Status413PayloadTooLarge)
+            {
+                // A chunked body has no length to refuse up front (RejectOversizedBodies); the server stops reading
+                // it at the limit and the endpoint answers 413 without a body: the same problem as the early refusal.
+                var tooLarge = Problems.PayloadTooLarge(MaxRequestBodyBytes).ProblemDetails;
+                (context.ProblemDetails.Type, context.ProblemDetails.Title, context.ProblemDetails.Detail) = (tooLarge.Type, tooLarge.Title, tooLarge.Detail);
+            }
+
+            context.ProblemDetails.Detail ??= DefaultDetail(status);
+        });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(options =>

@@ -21,6 +21,29 @@ public sealed class FrontDoorTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AChunkedBodyOverSixtyFourKibibytesIsTooLargeWithTheContractsProblemType()
+    {
+        // On Kestrel: the test server does not stop reading a body at the limit.
+        await using var kestrel = api.WithWebHostBuilder(_ => { });
+        var port = FreePorts.Next();
+        kestrel.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        kestrel.StartServer();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var cartId = await ApiFactory.CreateCartAsync(client);
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { sku = new string('a', 70_000), quantity = 1 }));
+
+        // Sent chunked: there is no Content-Length to refuse up front, the server stops reading at the limit.
+        var content = new StreamContent(new UnseekableStream(json));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/carts/{cartId}/items") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        var response = await client.SendAsync(request);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.EndsWith("/payload-too-large", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AWrongContentTypeIsUnsupported()
     {
         var client = api.CreateClient();
@@ -64,5 +87,13 @@ public sealed class FrontDoorTests(ApiFactory api)
     public async Task AnUnknownRouteIsANotFoundProblem()
     {
         await (await api.CreateClient().GetAsync("/api/nothing-here")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    /// <summary>A stream that cannot tell its length, so that the client sends it chunked.</summary>
+    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
     }
 }
