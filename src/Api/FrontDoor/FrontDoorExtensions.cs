@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
 using Doorbuster.Api.FrontDoor.OpenApi;
+using Doorbuster.ServiceDefaults.Admin;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
@@ -56,6 +57,7 @@ public static class FrontDoorExtensions
         app.Use(RejectOversizedBodies);
         app.UseAdmissionControl();
         app.UseCartIdGate();
+        app.UseAdminKeyGate();
         app.UseRequestTimeouts();
         app.MapContractOpenApi();
         return app;

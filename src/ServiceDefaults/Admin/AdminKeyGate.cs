@@ -6,15 +6,20 @@ using Microsoft.Extensions.Options;
 namespace Doorbuster.ServiceDefaults.Admin;
 
 /// <summary>
-/// The one gate in front of everything that needs the admin key: the admin routes of the Api (an endpoint
-/// filter) and the Orleans Dashboard of a silo (middleware). A request without the key gets a 401 problem.
+/// The one gate in front of everything that needs the admin key: the admin routes of the Api and the Orleans
+/// Dashboard of a silo. A request without the key gets a 401 problem, before its body is read: an anonymous
+/// request is refused as such whatever it carries, and its body is never parsed.
 /// </summary>
 public static class AdminKeyGate
 {
     /// <summary>Endpoint metadata that marks an operation as admin-only (the OpenAPI document declares its security).</summary>
     public sealed record AdminKeyRequired;
 
-    /// <summary>Requires the admin key on every endpoint of <paramref name="builder"/>.</summary>
+    /// <summary>
+    /// Requires the admin key on every endpoint of <paramref name="builder"/>: <see cref="UseAdminKeyGate"/> checks it
+    /// before the endpoint binds its parameters. The endpoint filter is the backstop for a pipeline without the gate
+    /// (it runs after binding, so a malformed body would be answered 400 before it).
+    /// </summary>
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
     {
@@ -22,6 +27,19 @@ public static class AdminKeyGate
         return builder.AddEndpointFilter(async (context, next) =>
             Refusal(context.HttpContext) is { } refusal ? refusal : await next(context));
     }
+
+    /// <summary>Refuses, after routing and before the endpoint runs, every request to an endpoint marked <see cref="RequireAdminKey"/> that lacks the key.</summary>
+    public static IApplicationBuilder UseAdminKeyGate(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<AdminKeyRequired>() is not null && Refusal(context) is { } refusal)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
 
     /// <summary>Requires the admin key on every request whose path starts with <paramref name="path"/>.</summary>
     public static IApplicationBuilder UseAdminKeyFor(this IApplicationBuilder app, PathString path) =>

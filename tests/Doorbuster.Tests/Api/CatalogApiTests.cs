@@ -86,6 +86,11 @@ public sealed class CatalogApiTests(ApiFactory api)
 
         await (await anonymous.PutAsJsonAsync("/api/products/KETTLE-1", body)).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await wrongKey.PutAsJsonAsync("/api/products/KETTLE-1", body)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+
+        // Refused as anonymous before the body is read: a malformed or invalid body does not make it a 400.
+        await (await anonymous.PutAsync("/api/products/KETTLE-1", new StringContent("{", System.Text.Encoding.UTF8, "application/json")))
+            .AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await anonymous.PutAsJsonAsync("/api/products/KETTLE-1", new { name = "", price = -1 })).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await anonymous.GetAsync("/api/products/KETTLE-1")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
