@@ -74,13 +74,13 @@ public sealed class CartIds
     /// <summary>True when this server (with its current key, or its previous one within the overlap) issued <paramref name="cartId"/>.</summary>
     public bool WasIssued(string cartId)
     {
-        Span<byte> id = stackalloc byte[SignedBytes + TagBytes];
-        int signed;
         if (cartId.AsSpan().ContainsAnyExcept(Alphabet))
         {
             return false;
         }
 
+        Span<byte> id = stackalloc byte[SignedBytes + TagBytes];
+        int signed;
         if (cartId.Length == Length)
         {
             signed = SignedBytes;
