@@ -17,16 +17,11 @@ public static class AdminKeyGate
 
     /// <summary>
     /// Requires the admin key on every endpoint of <paramref name="builder"/>: <see cref="UseAdminKeyGate"/> checks it
-    /// before the endpoint binds its parameters. The endpoint filter is the backstop for a pipeline without the gate
-    /// (it runs after binding, so a malformed body would be answered 400 before it).
+    /// before the endpoint binds its parameters (an endpoint filter would run after binding, so a malformed body would
+    /// be answered 400 before the missing key).
     /// </summary>
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        builder.WithMetadata(new AdminKeyRequired());
-        return builder.AddEndpointFilter(async (context, next) =>
-            Refusal(context.HttpContext) is { } refusal ? refusal : await next(context));
-    }
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AdminKeyRequired());
 
     /// <summary>Refuses, after routing and before the endpoint runs, every request to an endpoint marked <see cref="RequireAdminKey"/> that lacks the key.</summary>
     public static IApplicationBuilder UseAdminKeyGate(this IApplicationBuilder app) =>
