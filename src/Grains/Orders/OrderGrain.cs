@@ -61,7 +61,7 @@ public sealed class OrderGrain(
                 break;
         }
 
-        return await SellLinesAsync();
+        return await AfterSettlementAsync(SellLinesAsync, "The payment is stored, but not every line could be sold yet");
     }
 
     public async Task<OrderActionResult> CancelAsync()
@@ -78,8 +78,13 @@ public sealed class OrderGrain(
                 break;
         }
 
-        await ReleaseLinesAsync(exceptSku: null);
-        return Result(OrderActionOutcome.Done);
+        return await AfterSettlementAsync(
+            async () =>
+            {
+                await ReleaseLinesAsync(exceptSku: null);
+                return Result(OrderActionOutcome.Done);
+            },
+            "The cancellation is stored, but not every line could be released yet");
     }
 
     public async Task<ReservationDecision> DecideExpiredHoldAsync(string sku, CheckoutAttempt attempt)
@@ -203,6 +208,24 @@ public sealed class OrderGrain(
         {
             DeactivateOnIdle();
             throw StoreFailures.Classify(exception);
+        }
+    }
+
+    /// <summary>
+    /// Carries a stored settlement out on the lines. Whatever fails there, the settlement itself is in Redis, so
+    /// the caller must never hear "not applied" — which a line's own failure would say as it comes (an inventory
+    /// that refused before writing, a silo that was gone): it is told the change may have been applied, and a
+    /// repeat of the same request finishes the lines.
+    /// </summary>
+    private static async Task<OrderActionResult> AfterSettlementAsync(Func<Task<OrderActionResult>> carryOut, string whatHappened)
+    {
+        try
+        {
+            return await carryOut();
+        }
+        catch (Exception exception) when (exception is not StoreUnavailableException { MayHaveBeenApplied: true } && StoreFailures.IsOutageOfACall(exception))
+        {
+            throw new StoreUnavailableException(mayHaveBeenApplied: true, $"{whatHappened}; send the same request again.", exception);
         }
     }
 

@@ -36,6 +36,15 @@ public static class StoreFailures
         exception is RedisException or TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
 
     /// <summary>
+    /// True for an outage met by a call to another grain: its store failed (<see cref="StoreUnavailableException"/>),
+    /// or Orleans could not deliver the call or its answer (a silo gone, a rejection, a timeout). A grain that has
+    /// already stored its own change must not pass such a failure on as it is: a caller would read "not applied"
+    /// into it.
+    /// </summary>
+    public static bool IsOutageOfACall(Exception exception) =>
+        exception is StoreUnavailableException or OrleansException or TimeoutException;
+
+    /// <summary>
     /// False only when the write provably never ran: it was never sent, or the store refused it (a script
     /// error or an etag check runs before anything is changed). A timeout or a lost connection after
     /// sending is unknown, and so is anything unexpected.
