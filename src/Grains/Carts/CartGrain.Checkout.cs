@@ -28,7 +28,7 @@ public sealed partial class CartGrain
         if (PlacedOrderFor(idempotencyKey) is { } placed)
         {
             // The same checkout again: it needs no ticket, the first one was used for it.
-            return await RepeatAsync(placed);
+            return await RepeatPlacedAsync(placed);
         }
 
         var orderId = OrderIds.For(CartId, idempotencyKey);
@@ -38,13 +38,69 @@ public sealed partial class CartGrain
             return refusal;
         }
 
-        var result = await CheckoutOnceAsync(idempotencyKey);
+        CheckoutResult result;
+        try
+        {
+            result = await CheckoutOnceAsync(idempotencyKey);
+        }
+        catch (Exception exception) when (exception is not StoreUnavailableException { MayHaveBeenApplied: true } && StoreFailures.IsOutageOfACall(exception))
+        {
+            // Failed before this activation stored an order. Redis is asked whether one is stored all the same (by
+            // another activation of this cart, while a silo fails): such an order is not to be denied. When none
+            // is, the ticket goes back - a ticket admits one checkout that succeeds, not one attempt. When Redis
+            // cannot say, the ticket stays with this order id, which a retry under the same key still uses.
+            var stored = await OrderPlacedAsync(orderId);
+            if (stored is true)
+            {
+                throw new StoreUnavailableException(
+                    mayHaveBeenApplied: true, "The checkout failed, but its order was placed. Retry with the same key.", exception);
+            }
+
+            if (stored is false && claimed is not null)
+            {
+                await GiveTicketBackAsync(claimed, saleTicket!, orderId);
+            }
+
+            throw;
+        }
+
         if (claimed is not null && result.Outcome is not (CheckoutOutcome.Created or CheckoutOutcome.Duplicate))
         {
             await GiveTicketBackAsync(claimed, saleTicket!, orderId);
         }
 
         return result;
+    }
+
+    /// <summary>Whether Redis holds the order; <c>null</c> when it cannot say.</summary>
+    private async Task<bool?> OrderPlacedAsync(string orderId)
+    {
+        try
+        {
+            return await store.OrderExistsAsync(orderId);
+        }
+        catch (StoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A repeat of a checkout this cart lists as placed. Its order exists, so a failure to read it (its silo gone,
+    /// Redis down) must reach the client as "may have been applied", never as the "not applied" a rejected call
+    /// would say as it comes.
+    /// </summary>
+    private async Task<CheckoutResult> RepeatPlacedAsync(string orderId)
+    {
+        try
+        {
+            return await RepeatAsync(orderId);
+        }
+        catch (Exception exception) when (exception is not StoreUnavailableException { MayHaveBeenApplied: true } && StoreFailures.IsOutageOfACall(exception))
+        {
+            throw new StoreUnavailableException(
+                mayHaveBeenApplied: true, "The order of this checkout was placed, but it could not be read now. Retry with the same key.", exception);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
+using Doorbuster.Carts;
 using Doorbuster.Catalog;
 using Doorbuster.Inventory;
+using Doorbuster.Orders;
 using Doorbuster.Sales;
 using Doorbuster.Tests.Infrastructure;
 
@@ -102,6 +104,33 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
         Assert.Equal(SaleDefineOutcome.Refused, moved.Outcome);
         Assert.Equal(SaleDefineOutcome.Refused, widened.Outcome);
         Assert.Equal([sku], admitted!.Definition.Skus);
+        await sale.EndAsync();
+    }
+
+    [Fact]
+    public async Task ATicketWhoseCheckoutFailedBeforeItsOrderWasStoredIsGivenBackForTheNextCheckout()
+    {
+        // Arrange: an admitted ticket, and a second cluster whose inventory activation read the stock before it
+        // changed, so its first hold fails its version check: a checkout that fails, certainly not applied.
+        var sku = await ProductAsync(stock: 5);
+        var sale = fixture.Grains.GetGrain<ISaleGrain>($"failed-{Guid.NewGuid():N}");
+        await sale.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddSeconds(-1), 100, TimeSpan.FromMinutes(5), 100));
+        var joined = await sale.JoinAsync(["shopper"]);
+        var ticket = SaleTickets.Issue(joined.Sale!.TicketKey, sale.GetPrimaryKeyString(), joined.Places[0]);
+        await AdmittedAsync(sale, s => s.AdmittedThrough >= 1, "the shopper's admission");
+        await using var second = await fixture.StartSecondActivationsAsync();
+        await second.GrainFactory.GetGrain<IInventoryGrain>(sku).GetAsync();
+        await fixture.Grains.GetGrain<IInventoryGrain>(sku).RestockAsync(1, idempotencyKey: null);
+        var cart = second.GrainFactory.GetGrain<ICartGrain>($"cart-{Guid.NewGuid():N}");
+        await cart.AddAsync(sku, 1, "USD");
+
+        // Act: the checkout fails at its hold; the shopper tries again with a new key (allowed after "not applied").
+        var failed = await Record.ExceptionAsync(() => cart.CheckoutAsync("first", ticket));
+        var next = await cart.CheckoutAsync("second", ticket);
+
+        // Assert: the failure said "not applied", and the ticket, used by no order, let the next checkout through.
+        Assert.False(Assert.IsType<StoreUnavailableException>(failed).MayHaveBeenApplied, failed.Message);
+        Assert.Equal(CheckoutOutcome.Created, next.Outcome);
         await sale.EndAsync();
     }
 
