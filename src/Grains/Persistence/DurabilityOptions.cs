@@ -14,6 +14,9 @@ public enum ReplicatedWrites
 
     /// <summary>Cart changes before checkout.</summary>
     Carts = 4,
+
+    /// <summary>Flash sales: their definition and end, places handed out, admissions, tickets used and given back.</summary>
+    Sales = 8,
 }
 
 /// <summary>
@@ -31,8 +34,8 @@ public sealed class DurabilityOptions
     /// <summary>Replicas that must hold a write before it is acknowledged (<c>Durability__ReplicasToAcknowledge</c>).</summary>
     public int ReplicasToAcknowledge { get; set; }
 
-    /// <summary>The writes that wait (<c>Durability__Writes</c>, e.g. <c>Stock,Orders</c>).</summary>
-    public ReplicatedWrites Writes { get; set; } = ReplicatedWrites.Stock | ReplicatedWrites.Orders;
+    /// <summary>The writes that wait (<c>Durability__Writes</c>, e.g. <c>Stock,Orders,Sales</c>).</summary>
+    public ReplicatedWrites Writes { get; set; } = ReplicatedWrites.Stock | ReplicatedWrites.Orders | ReplicatedWrites.Sales;
 
     /// <summary>How long a write waits for its replicas before it is answered as unknown (<c>Durability__ReplicaTimeout</c>).</summary>
     public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(1);

@@ -12,9 +12,11 @@ namespace Doorbuster.Sales;
 /// tickets held per client; a hash of claimed positions (position → order); and a list of admission steps
 /// (<c>through:unix ms</c>). Every change is one Lua script, so the counters move atomically whoever runs
 /// them: two activations of a sale (while a silo fails) hand out distinct places and admit each position
-/// once. All keys share one hash tag, for Redis Cluster.
+/// once. All keys share one hash tag, for Redis Cluster. Every change waits for its replicas as
+/// <see cref="ReplicatedWrites.Sales"/> says: a place, an admission or a used ticket that only a lost primary
+/// held would be handed out, taken back or let through again after a failover.
 /// </summary>
-public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOptions> cluster)
+public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgement replicas, IOptions<ClusterOptions> cluster)
 {
     /// <summary>
     /// The pre-queue's draw, fixed by whichever script first runs at or after the start (ARGV[2] now, ARGV[3] the
@@ -139,14 +141,14 @@ public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOpti
 
     /// <summary>Stores the definition; false when the sale has ended (an ended sale stays ended).</summary>
     public Task<bool> DefineAsync(string saleId, SaleDefinition definition, byte[] newKey) =>
-        RunAsync(async database => (long)await database.ScriptEvaluateAsync(
+        WriteAsync(saleId, async database => (long)await database.ScriptEvaluateAsync(
             DefineScript, [SaleKey(saleId)], [JsonSerializer.Serialize(definition), Convert.ToBase64String(newKey)]) == 1);
 
     public Task EndAsync(string saleId, DateTimeOffset at) =>
-        RunAsync(database => database.HashSetAsync(SaleKey(saleId), "ended", at.ToUnixTimeMilliseconds()));
+        WriteAsync(saleId, async database => await database.HashSetAsync(SaleKey(saleId), "ended", at.ToUnixTimeMilliseconds()));
 
     public Task<StoredJoin> JoinAsync(string saleId, int limit, DateTimeOffset now, DateTimeOffset startsAt, ulong seed, string[] clients) =>
-        RunAsync(async database =>
+        WriteAsync(saleId, async database =>
         {
             var values = new RedisValue[4 + clients.Length];
             values[0] = limit;
@@ -170,7 +172,7 @@ public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOpti
 
     /// <summary>Admits up to <paramref name="step"/> more positions; answers the draw and the count admitted (-1: the sale ended or is gone).</summary>
     public Task<(PrequeueDraw? Draw, long Admitted)> AdmitAsync(string saleId, long step, DateTimeOffset now, DateTimeOffset startsAt, ulong seed) =>
-        RunAsync(async database =>
+        WriteAsync(saleId, async database =>
         {
             var result = (RedisResult[])(await database.ScriptEvaluateAsync(
                 AdmitScript,
@@ -180,24 +182,27 @@ public sealed class SaleStore(IConnectionMultiplexer redis, IOptions<ClusterOpti
         });
 
     public Task<bool> ClaimAsync(string saleId, long position, string orderId) =>
-        RunAsync(async database => (long)await database.ScriptEvaluateAsync(ClaimScript, [ClaimsKey(saleId)], [position, orderId]) == 1);
+        WriteAsync(saleId, async database => (long)await database.ScriptEvaluateAsync(ClaimScript, [ClaimsKey(saleId)], [position, orderId]) == 1);
 
     public Task ReleaseAsync(string saleId, long position, string orderId) =>
-        RunAsync(database => database.ScriptEvaluateAsync(ReleaseScript, [ClaimsKey(saleId)], [position, orderId]));
+        WriteAsync(saleId, async database => await database.ScriptEvaluateAsync(ReleaseScript, [ClaimsKey(saleId)], [position, orderId]));
 
-    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    /// <summary>Runs one change of the sale and answers once the replicas it waits for hold it.</summary>
+    private async Task<T> WriteAsync<T>(string saleId, Func<IDatabase, Task<T>> command)
     {
+        T result;
         try
         {
-            return await command(redis.GetDatabase());
+            result = await command(redis.GetDatabase());
         }
         catch (Exception exception) when (StoreFailures.IsOutage(exception) || exception is RedisServerException)
         {
             throw StoreFailures.Classify(exception);
         }
-    }
 
-    private Task RunAsync(Func<IDatabase, Task> command) => RunAsync(async database => { await command(database); return true; });
+        await replicas.ReplicatedAsync(ReplicatedWrites.Sales, SaleKey(saleId));
+        return result;
+    }
 
     private static long Number(Dictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out var value) ? long.Parse(value, CultureInfo.InvariantCulture) : 0;

@@ -8,11 +8,11 @@ using Xunit.Abstractions;
 namespace Doorbuster.Tests.EndToEnd;
 
 /// <summary>
-/// <c>Durability__ReplicasToAcknowledge=1</c>: stock and order writes are acknowledged only once a replica
-/// holds them. With replicas (under Sentinels) the whole purchase works; without one (a single server, a
-/// cluster without replicas, or once the replicas are killed) those writes answer 503 with
-/// <c>changeApplied: "unknown"</c> — the primary has them, no replica does — while cart changes, which do
-/// not wait, go on.
+/// <c>Durability__ReplicasToAcknowledge=1</c>: stock, order and sale writes (the default set) are acknowledged
+/// only once a replica holds them. With replicas (under Sentinels) the whole purchase and a flash sale's ticket
+/// work; without one (a single server, a cluster without replicas, or once the replicas are killed) those writes
+/// answer 503 with <c>changeApplied: "unknown"</c> — the primary has them, no replica does — while cart changes,
+/// which do not wait, go on.
 /// </summary>
 [Trait(TestStore.Topology, TestStore.AnyTopology)]
 public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output) : IAsyncLifetime
@@ -22,14 +22,13 @@ public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output)
     public async Task InitializeAsync() => _cluster = await ProcessCluster.StartStoreAsync(environment: new Dictionary<string, string>
     {
         ["Durability__ReplicasToAcknowledge"] = "1",
-        ["Durability__Writes"] = "Stock,Orders",
         ["Durability__ReplicaTimeout"] = "00:00:00.500",
     });
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task StockAndOrderWritesAreAcknowledgedOnlyOnceAReplicaHoldsThem()
+    public async Task StockOrderAndSaleWritesAreAcknowledgedOnlyOnceAReplicaHoldsThem()
     {
         // Arrange
         var (_, apis) = await _cluster.StartAsync(silos: 1, apis: 1);
@@ -52,22 +51,33 @@ public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output)
             var checkout = await UntilAnsweredAsync(http, () => Checkout(cart));
             Assert.Equal(HttpStatusCode.Created, checkout.StatusCode);
             var orderId = (await checkout.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+            (await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Put, "/api/sales/durable-sale") { Content = SaleDefinition() })).EnsureSuccessStatusCode();
+            var ticket = await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Post, "/api/sales/durable-sale/tickets"));
+            Assert.Equal(HttpStatusCode.Created, ticket.StatusCode);
             (await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/pay"))).EnsureSuccessStatusCode();
             await _cluster.Store.LoseReplicasAsync();
-            output.WriteLine($"{TestStore.Kind}: a purchase was acknowledged with replicas; then every replica was killed");
+            output.WriteLine($"{TestStore.Kind}: a purchase and a sale's ticket were acknowledged with replicas; then every replica was killed");
         }
 
         // Act: no replica to acknowledge.
         var restock = await http.PostAsJsonAsync("/api/inventory/DURABLE-1/restock", new { quantity = 5 });
+        var sale = await http.PutAsync("/api/sales/sale-without-replica", SaleDefinition());
         var cartWithoutReplica = await ApiFactory.CreateCartAsync(http);
         var added = await http.PostAsJsonAsync($"/api/carts/{cartWithoutReplica}/items", new { sku = "DURABLE-1", quantity = 1 });
 
-        // Assert: the stock write is refused as unknown; the cart write, which does not wait, is acknowledged.
-        var problem = await restock.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("unknown", problem.GetProperty("changeApplied").GetString());
-        Assert.NotNull(restock.Headers.RetryAfter);
+        // Assert: the stock and sale writes are refused as unknown; the cart write, which does not wait, is acknowledged.
+        foreach (var refused in (HttpResponseMessage[])[restock, sale])
+        {
+            var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unknown", problem.GetProperty("changeApplied").GetString());
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
     }
+
+    private static JsonContent SaleDefinition() =>
+        JsonContent.Create(new { skus = (string[])["DURABLE-1"], startsAt = DateTimeOffset.UtcNow.AddMinutes(5), admitPerSecond = 10 });
 
     private static HttpRequestMessage Checkout(string cartId) =>
         new(HttpMethod.Post, $"/api/carts/{cartId}/checkout") { Headers = { { "Idempotency-Key", $"durable-{cartId}" } } };
