@@ -27,8 +27,9 @@ public sealed partial class CartGrain
         await EnsureReadAsync();
         if (PlacedOrderFor(idempotencyKey) is { } placed)
         {
-            // The same checkout again: it needs no ticket, the first one was used for it.
-            return await RepeatPlacedAsync(placed);
+            // The same checkout again: it needs no ticket, the first one was used for it. Its order exists, so a
+            // failure to read it must not reach the client as "not applied".
+            return await StoreFailures.AfterStoredChangeAsync(() => RepeatAsync(placed), "The order of this checkout was placed, but it could not be read now");
         }
 
         var orderId = OrderIds.For(CartId, idempotencyKey);
@@ -43,7 +44,7 @@ public sealed partial class CartGrain
         {
             result = await CheckoutOnceAsync(idempotencyKey);
         }
-        catch (Exception exception) when (exception is not StoreUnavailableException { MayHaveBeenApplied: true } && StoreFailures.IsOutageOfACall(exception))
+        catch (Exception exception) when (StoreFailures.IsOutageOfACall(exception))
         {
             // Failed before this activation stored an order. Redis is asked whether one is stored all the same (by
             // another activation of this cart, while a silo fails): such an order is not to be denied. When none
@@ -82,24 +83,6 @@ public sealed partial class CartGrain
         catch (StoreUnavailableException)
         {
             return null;
-        }
-    }
-
-    /// <summary>
-    /// A repeat of a checkout this cart lists as placed. Its order exists, so a failure to read it (its silo gone,
-    /// Redis down) must reach the client as "may have been applied", never as the "not applied" a rejected call
-    /// would say as it comes.
-    /// </summary>
-    private async Task<CheckoutResult> RepeatPlacedAsync(string orderId)
-    {
-        try
-        {
-            return await RepeatAsync(orderId);
-        }
-        catch (Exception exception) when (exception is not StoreUnavailableException { MayHaveBeenApplied: true } && StoreFailures.IsOutageOfACall(exception))
-        {
-            throw new StoreUnavailableException(
-                mayHaveBeenApplied: true, "The order of this checkout was placed, but it could not be read now. Retry with the same key.", exception);
         }
     }
 

@@ -61,7 +61,8 @@ public sealed class OrderGrain(
                 break;
         }
 
-        return await AfterSettlementAsync(SellLinesAsync, "The payment is stored, but not every line could be sold yet");
+        // The payment is stored: a line's failure must not reach the client as "not applied".
+        return await StoreFailures.AfterStoredChangeAsync(SellLinesAsync, "The payment is stored, but not every line could be sold yet");
     }
 
     public async Task<OrderActionResult> CancelAsync()
@@ -78,7 +79,7 @@ public sealed class OrderGrain(
                 break;
         }
 
-        return await AfterSettlementAsync(
+        return await StoreFailures.AfterStoredChangeAsync(
             async () =>
             {
                 await ReleaseLinesAsync(exceptSku: null);
@@ -208,24 +209,6 @@ public sealed class OrderGrain(
         {
             DeactivateOnIdle();
             throw StoreFailures.Classify(exception);
-        }
-    }
-
-    /// <summary>
-    /// Carries a stored settlement out on the lines. Whatever fails there, the settlement itself is in Redis, so
-    /// the caller must never hear "not applied" — which a line's own failure would say as it comes (an inventory
-    /// that refused before writing, a silo that was gone): it is told the change may have been applied, and a
-    /// repeat of the same request finishes the lines.
-    /// </summary>
-    private static async Task<OrderActionResult> AfterSettlementAsync(Func<Task<OrderActionResult>> carryOut, string whatHappened)
-    {
-        try
-        {
-            return await carryOut();
-        }
-        catch (Exception exception) when (exception is not StoreUnavailableException { MayHaveBeenApplied: true } && StoreFailures.IsOutageOfACall(exception))
-        {
-            throw new StoreUnavailableException(mayHaveBeenApplied: true, $"{whatHappened}; send the same request again.", exception);
         }
     }
 

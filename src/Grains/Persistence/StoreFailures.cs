@@ -36,13 +36,29 @@ public static class StoreFailures
         exception is RedisException or TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
 
     /// <summary>
-    /// True for an outage met by a call to another grain: its store failed (<see cref="StoreUnavailableException"/>),
-    /// or Orleans could not deliver the call or its answer (a silo gone, a rejection, a timeout). A grain that has
-    /// already stored its own change must not pass such a failure on as it is: a caller would read "not applied"
-    /// into it.
+    /// True for an outage met by a call to another grain that its caller would read as "not applied": its store
+    /// refused the change, or Orleans could not deliver the call or its answer (a silo gone, a rejection, a
+    /// timeout). A grain that has already stored its own change must not pass such a failure on as it is.
     /// </summary>
     public static bool IsOutageOfACall(Exception exception) =>
-        exception is StoreUnavailableException or OrleansException or TimeoutException;
+        exception is StoreUnavailableException { MayHaveBeenApplied: false } or OrleansException or TimeoutException;
+
+    /// <summary>
+    /// Runs what follows a change the grain has already stored (carrying it out on other grains, reading its
+    /// result back): an outage there reaches the caller as "may have been applied", with
+    /// <paramref name="whatHappened"/>, and the same request again finishes the work. A bug stays a bug.
+    /// </summary>
+    public static async Task<T> AfterStoredChangeAsync<T>(Func<Task<T>> work, string whatHappened)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception exception) when (IsOutageOfACall(exception))
+        {
+            throw new StoreUnavailableException(mayHaveBeenApplied: true, $"{whatHappened}; send the same request again.", exception);
+        }
+    }
 
     /// <summary>
     /// False only when the write provably never ran: it was never sent, or the store refused it (a script

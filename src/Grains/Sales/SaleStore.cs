@@ -145,7 +145,7 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
             DefineScript, [SaleKey(saleId)], [JsonSerializer.Serialize(definition), Convert.ToBase64String(newKey)]) == 1);
 
     public Task EndAsync(string saleId, DateTimeOffset at) =>
-        WriteAsync(saleId, async database => await database.HashSetAsync(SaleKey(saleId), "ended", at.ToUnixTimeMilliseconds()));
+        WriteAsync(saleId, database => database.HashSetAsync(SaleKey(saleId), "ended", at.ToUnixTimeMilliseconds()));
 
     public Task<StoredJoin> JoinAsync(string saleId, int limit, DateTimeOffset now, DateTimeOffset startsAt, ulong seed, string[] clients) =>
         WriteAsync(saleId, async database =>
@@ -185,7 +185,7 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
         WriteAsync(saleId, async database => (long)await database.ScriptEvaluateAsync(ClaimScript, [ClaimsKey(saleId)], [position, orderId]) == 1);
 
     public Task ReleaseAsync(string saleId, long position, string orderId) =>
-        WriteAsync(saleId, async database => await database.ScriptEvaluateAsync(ReleaseScript, [ClaimsKey(saleId)], [position, orderId]));
+        WriteAsync(saleId, database => database.ScriptEvaluateAsync(ReleaseScript, [ClaimsKey(saleId)], [position, orderId]));
 
     /// <summary>Runs one change of the sale and answers once the replicas it waits for hold it.</summary>
     private async Task<T> WriteAsync<T>(string saleId, Func<IDatabase, Task<T>> command)
