@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text;
 
 namespace Doorbuster.Tests.Infrastructure;
 
@@ -14,6 +15,9 @@ public sealed class DoorbusterProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
+    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly Lock _errorGate = new();
+    private StringBuilder? _error;
 
     private DoorbusterProcess(string name, Process process, Uri httpAddress)
     {
@@ -34,6 +38,22 @@ public sealed class DoorbusterProcess : IAsyncDisposable
 
     /// <summary>Every line kept (the last 200), for a test that reports what a process did.</summary>
     public string Log => string.Join(Environment.NewLine, _log);
+
+    /// <summary>
+    /// Every entry the process logged at Error or Critical (the console's <c>fail:</c> and <c>crit:</c>, with the
+    /// message and exception lines under it; the last 100 entries), kept apart from <see cref="Log"/> so that
+    /// a failure seen at the end of a long run can still be explained by what the process said when it happened.
+    /// </summary>
+    public IReadOnlyCollection<string> Errors
+    {
+        get
+        {
+            lock (_errorGate)
+            {
+                return [.. _errors, .. _error is { } open ? [open.ToString()] : Array.Empty<string>()];
+            }
+        }
+    }
 
     public static DoorbusterProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
     {
@@ -151,9 +171,37 @@ public sealed class DoorbusterProcess : IAsyncDisposable
             }
         }
 
+        KeepIfError(line);
         _log.Enqueue(line);
         while (_log.Count > 200 && _log.TryDequeue(out _))
         {
+        }
+    }
+
+    /// <summary>The console logger writes an entry as a <c>level: category[id]</c> line followed by indented lines.</summary>
+    private void KeepIfError(string line)
+    {
+        lock (_errorGate)
+        {
+            if (line.Length > 0 && char.IsWhiteSpace(line[0]))
+            {
+                _error?.AppendLine(line);
+                return;
+            }
+
+            if (_error is not null)
+            {
+                _errors.Enqueue(_error.ToString());
+                _error = null;
+                while (_errors.Count > 100 && _errors.TryDequeue(out _))
+                {
+                }
+            }
+
+            if (line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal))
+            {
+                _error = new StringBuilder().AppendLine(line);
+            }
         }
     }
 }
