@@ -60,6 +60,16 @@ public static class StoreFailures
         }
     }
 
+    /// <inheritdoc cref="AfterStoredChangeAsync{T}"/>
+    public static Task AfterStoredChangeAsync(Func<Task> work, string whatHappened) =>
+        AfterStoredChangeAsync(
+            async () =>
+            {
+                await work();
+                return true;
+            },
+            whatHappened);
+
     /// <summary>
     /// False only when the write provably never ran: it was never sent, or the store refused it (a script
     /// error or an etag check runs before anything is changed). A timeout or a lost connection after

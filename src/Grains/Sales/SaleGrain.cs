@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Doorbuster.Catalog;
 using Doorbuster.Hosting;
 using Doorbuster.Inventory;
+using Doorbuster.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -111,8 +112,11 @@ public sealed class SaleGrain(
             logger.LogInformation("Sale {SaleId} ended: {Joined} joined, {Admitted} admitted, {Claimed} tickets used", SaleId, _sale.PreJoined + _sale.PostJoined, _sale.Admitted, _sale.Claims.Count);
         }
 
-        // Repeated on every end, so that an end whose directory update failed is completed by its retry.
-        await grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).RemoveAsync(SaleId);
+        // Repeated on every end, so that an end whose directory update failed is completed by its retry. The end
+        // itself is stored by now: a directory that refused must not reach the caller as "not applied".
+        await StoreFailures.AfterStoredChangeAsync(
+            () => grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).RemoveAsync(SaleId),
+            "The sale has ended, but its skus are still gated at checkout");
         KeepRunning();
         return Snapshot();
     }

@@ -134,6 +134,38 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
         await sale.EndAsync();
     }
 
+    [Fact]
+    public async Task AnEndWhoseDirectoryUpdateFailedSaysItMayHaveBeenAppliedAndItsRepeatFinishesIt()
+    {
+        // Arrange: a sale, and a second cluster whose directory activation read the directory before another
+        // sale changed it, so its next write fails its version check.
+        var sale = $"ending-{Guid.NewGuid():N}";
+        var other = fixture.Grains.GetGrain<ISaleGrain>($"other-{Guid.NewGuid():N}");
+        await fixture.Grains.GetGrain<ISaleGrain>(sale).DefineAsync(new SaleDefinition([await ProductAsync(stock: 1)], fixture.Clocks.Now.AddHours(1), 10, TimeSpan.FromMinutes(5), 10));
+        await using var second = await fixture.StartSecondActivationsAsync();
+        await second.GrainFactory.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync();
+        await other.DefineAsync(new SaleDefinition([await ProductAsync(stock: 1)], fixture.Clocks.Now.AddHours(1), 10, TimeSpan.FromMinutes(5), 10));
+        var ending = second.GrainFactory.GetGrain<ISaleGrain>(sale);
+
+        // Act: the end is stored, then the directory refuses to drop the sale; the client repeats the end.
+        var failed = await Record.ExceptionAsync(() => ending.EndAsync());
+        var ended = await ending.GetAsync();
+        var repeated = await ending.EndAsync();
+
+        // Assert: the sale had ended, so the failure said "may have been applied"; the repeat took it out of the directory.
+        Assert.True(Assert.IsType<StoreUnavailableException>(failed).MayHaveBeenApplied, failed.Message);
+        Assert.NotNull(ended!.EndedAt);
+        Assert.NotNull(repeated!.EndedAt);
+        Assert.DoesNotContain(await second.GrainFactory.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync(), gated => gated.SaleId == sale);
+
+        // The first cluster's directory and sales read Redis again, as the next tests expect.
+        await second.GrainFactory.GetGrain<ISaleGrain>(other.GetPrimaryKeyString()).EndAsync();
+        foreach (var stale in new IAddressable[] { fixture.Grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key), other, fixture.Grains.GetGrain<ISaleGrain>(sale) })
+        {
+            await Activations.DeactivateAsync(fixture.Grains, stale);
+        }
+    }
+
     /// <summary>Moves the business clock a second at a time (the sale steps every half second of real time) until the sale is so.</summary>
     private Task<SaleSnapshot?> AdmittedAsync(ISaleGrain sale, Func<SaleSnapshot, bool> isDone, string awaited) =>
         Eventually.ReturnsAsync(
