@@ -60,68 +60,67 @@ public sealed class RedisInventoryStore(
     /// <summary>Reads the stock of <paramref name="sku"/> in one atomic step; restock records past their retention are left to purge.</summary>
     public async Task<StoredStock> ReadAsync(string sku, DateTimeOffset now)
     {
-        try
-        {
-            var transaction = redis.GetDatabase().CreateTransaction();
-            var book = transaction.HashGetAllAsync(BookKey(sku));
-            var earlierCounters = transaction.HashGetAllAsync(EarlierCountersKey(sku));
-            if (!await transaction.ExecuteAsync())
+        var (book, earlierCounters) = await StoreFailures.ReadAsync(
+            async () =>
             {
-                throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Reading the stock of {sku} was not executed.");
-            }
+                var transaction = redis.GetDatabase().CreateTransaction();
+                var bookRead = transaction.HashGetAllAsync(BookKey(sku));
+                var earlierRead = transaction.HashGetAllAsync(EarlierCountersKey(sku));
+                if (!await transaction.ExecuteAsync())
+                {
+                    throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Reading the stock of {sku} was not executed.");
+                }
 
-            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-            var holds = new Dictionary<HoldKey, Reservation>();
-            var restocks = new Dictionary<string, RestockRecord>(StringComparer.Ordinal);
-            var purge = new List<string>();
-            foreach (var entry in await book)
+                return (await bookRead, await earlierRead);
+            },
+            $"The stock of {sku} could not be read");
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+        var holds = new Dictionary<HoldKey, Reservation>();
+        var restocks = new Dictionary<string, RestockRecord>(StringComparer.Ordinal);
+        var purge = new List<string>();
+        foreach (var entry in book)
+        {
+            var (field, value) = (entry.Name.ToString(), entry.Value.ToString());
+            if (field.StartsWith('#'))
             {
-                var (field, value) = (entry.Name.ToString(), entry.Value.ToString());
-                if (field.StartsWith('#'))
+                counters[field[1..]] = (long)entry.Value;
+            }
+            else if (value == Tombstone)
+            {
+                purge.Add(field);
+            }
+            else if (field.StartsWith('!'))
+            {
+                var record = RestockRecord.Decode(value);
+                if (record.RecordedAt + _restockRetention > now)
                 {
-                    counters[field[1..]] = (long)entry.Value;
-                }
-                else if (value == Tombstone)
-                {
-                    purge.Add(field);
-                }
-                else if (field.StartsWith('!'))
-                {
-                    var record = RestockRecord.Decode(value);
-                    if (record.RecordedAt + _restockRetention > now)
-                    {
-                        restocks[field[1..]] = record;
-                    }
-                    else
-                    {
-                        purge.Add(field);
-                    }
+                    restocks[field[1..]] = record;
                 }
                 else
                 {
-                    holds[HoldKey.FromField(field)] = Reservation.Decode(value);
+                    purge.Add(field);
                 }
             }
-
-            if (!counters.ContainsKey("version"))
+            else
             {
-                counters = (await earlierCounters).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal);
+                holds[HoldKey.FromField(field)] = Reservation.Decode(value);
             }
+        }
 
-            return new StoredStock(
-                counters.GetValueOrDefault("version"),
-                counters.GetValueOrDefault("available"),
-                counters.GetValueOrDefault("reserved"),
-                counters.GetValueOrDefault("sold"),
-                counters.GetValueOrDefault("total"),
-                holds,
-                restocks,
-                purge);
-        }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception))
+        if (!counters.ContainsKey("version"))
         {
-            throw new StoreUnavailableException(mayHaveBeenApplied: false, $"The stock of {sku} could not be read.", exception);
+            counters = earlierCounters.ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal);
         }
+
+        return new StoredStock(
+            counters.GetValueOrDefault("version"),
+            counters.GetValueOrDefault("available"),
+            counters.GetValueOrDefault("reserved"),
+            counters.GetValueOrDefault("sold"),
+            counters.GetValueOrDefault("total"),
+            holds,
+            restocks,
+            purge);
     }
 
     /// <summary>Stores one batch; throws when the store refused it or its outcome is unknown.</summary>
@@ -168,15 +167,8 @@ public sealed class RedisInventoryStore(
     /// </summary>
     public async Task<RestockRecord?> FindEarlierRestockAsync(string sku, string key)
     {
-        try
-        {
-            var value = await redis.GetDatabase().StringGetAsync(EarlierRestockKey(sku, key));
-            return value.IsNull ? null : RestockRecord.Decode(value.ToString());
-        }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception))
-        {
-            throw new StoreUnavailableException(mayHaveBeenApplied: false, $"The restocks of {sku} could not be read.", exception);
-        }
+        var value = await StoreFailures.ReadAsync(() => redis.GetDatabase().StringGetAsync(EarlierRestockKey(sku, key)), $"The restocks of {sku} could not be read");
+        return value.IsNull ? null : RestockRecord.Decode(value.ToString());
     }
 
     private static IEnumerable<(string Field, long Value)> Counters(StockWrite write) =>

@@ -164,17 +164,8 @@ public sealed class CheckoutStore
     }
 
     /// <summary>Whether an order with this id is stored (in the new layout: every order placed since it exists).</summary>
-    public async Task<bool> OrderExistsAsync(string orderId)
-    {
-        try
-        {
-            return await _redis.GetDatabase().KeyExistsAsync(OrderKey(orderId));
-        }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception))
-        {
-            throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Whether order {orderId} exists could not be read; nothing was changed.", exception);
-        }
-    }
+    public Task<bool> OrderExistsAsync(string orderId) =>
+        StoreFailures.ReadAsync(() => _redis.GetDatabase().KeyExistsAsync(OrderKey(orderId)), $"Whether order {orderId} exists could not be read");
 
     /// <summary>The order, or <c>null</c> when none is stored; an order found only in the earlier layout has version 0.</summary>
     public async Task<Versioned<OrderState>?> ReadOrderAsync(string orderId, GrainId grainId) =>
@@ -187,15 +178,8 @@ public sealed class CheckoutStore
     private async Task<Versioned<T>?> ReadAsync<T>(RedisKey key)
         where T : class
     {
-        try
-        {
-            var stored = (byte[]?)await _redis.GetDatabase().StringGetAsync(key);
-            return stored is null ? null : Parse<T>(stored);
-        }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception))
-        {
-            throw new StoreUnavailableException(mayHaveBeenApplied: false, $"{key} could not be read; nothing was changed.", exception);
-        }
+        var stored = (byte[]?)await StoreFailures.ReadAsync(() => _redis.GetDatabase().StringGetAsync(key), $"{key} could not be read");
+        return stored is null ? null : Parse<T>(stored);
     }
 
     /// <summary>A stored value: "version:state".</summary>

@@ -66,8 +66,9 @@ public sealed partial class ReplicaAcknowledgement : IAsyncDisposable
             var round = _rounds.GetOrAdd(primary, endpoint => new Round(this, connection.GetServer(endpoint)));
             replicas = await round.JoinAsync(writtenKey);
         }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception))
+        catch (Exception exception)
         {
+            // The primary has the write whatever went wrong here, including a broken connection's raw exception.
             _metrics.ReplicaWait(kind, Stopwatch.GetElapsedTime(started), acknowledged: false);
             throw new StoreUnavailableException(
                 mayHaveBeenApplied: true, $"Whether a replica holds the write to {writtenKey} is unknown; the primary has it.", exception);

@@ -105,38 +105,37 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
 
     public async Task<StoredSale?> ReadAsync(string saleId)
     {
-        try
-        {
-            var transaction = redis.GetDatabase().CreateTransaction();
-            var sale = transaction.HashGetAllAsync(SaleKey(saleId));
-            var claims = transaction.HashGetAllAsync(ClaimsKey(saleId));
-            var admissions = transaction.ListRangeAsync(AdmissionsKey(saleId));
-            if (!await transaction.ExecuteAsync())
+        var (sale, claims, admissions) = await StoreFailures.ReadAsync(
+            async () =>
             {
-                throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Reading sale {saleId} was not executed.");
-            }
+                var transaction = redis.GetDatabase().CreateTransaction();
+                var saleRead = transaction.HashGetAllAsync(SaleKey(saleId));
+                var claimsRead = transaction.HashGetAllAsync(ClaimsKey(saleId));
+                var admissionsRead = transaction.ListRangeAsync(AdmissionsKey(saleId));
+                if (!await transaction.ExecuteAsync())
+                {
+                    throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Reading sale {saleId} was not executed.");
+                }
 
-            var fields = (await sale).ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString(), StringComparer.Ordinal);
-            if (!fields.TryGetValue("definition", out var definition) || !fields.TryGetValue("key", out var key))
-            {
-                return null;
-            }
-
-            return new StoredSale(
-                JsonSerializer.Deserialize<SaleDefinition>(definition)!,
-                Convert.FromBase64String(key),
-                fields.TryGetValue("ended", out var ended) ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ended, CultureInfo.InvariantCulture)) : null,
-                ParseDraw(fields.GetValueOrDefault("drawn")),
-                Number(fields, "pre"),
-                Number(fields, "post"),
-                Number(fields, "admitted"),
-                (await admissions).Select(entry => ParseAdmission(entry.ToString())).ToList(),
-                (await claims).ToDictionary(entry => long.Parse(entry.Name.ToString(), CultureInfo.InvariantCulture), entry => entry.Value.ToString()));
-        }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception))
+                return (await saleRead, await claimsRead, await admissionsRead);
+            },
+            $"Sale {saleId} could not be read");
+        var fields = sale.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value.ToString(), StringComparer.Ordinal);
+        if (!fields.TryGetValue("definition", out var definition) || !fields.TryGetValue("key", out var key))
         {
-            throw new StoreUnavailableException(mayHaveBeenApplied: false, $"Sale {saleId} could not be read.", exception);
+            return null;
         }
+
+        return new StoredSale(
+            JsonSerializer.Deserialize<SaleDefinition>(definition)!,
+            Convert.FromBase64String(key),
+            fields.TryGetValue("ended", out var ended) ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ended, CultureInfo.InvariantCulture)) : null,
+            ParseDraw(fields.GetValueOrDefault("drawn")),
+            Number(fields, "pre"),
+            Number(fields, "post"),
+            Number(fields, "admitted"),
+            admissions.Select(entry => ParseAdmission(entry.ToString())).ToList(),
+            claims.ToDictionary(entry => long.Parse(entry.Name.ToString(), CultureInfo.InvariantCulture), entry => entry.Value.ToString()));
     }
 
     /// <summary>Stores the definition; false when the sale has ended (an ended sale stays ended).</summary>
@@ -195,8 +194,9 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
         {
             result = await command(redis.GetDatabase());
         }
-        catch (Exception exception) when (StoreFailures.IsOutage(exception) || exception is RedisServerException)
+        catch (Exception exception)
         {
+            // Whatever the client threw, the change may have run unless the store proves it did not (Classify).
             throw StoreFailures.Classify(exception);
         }
 
