@@ -15,7 +15,7 @@ public sealed class DoorbusterProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
-    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly Queue<string> _errors = new();
     private readonly Lock _errorGate = new();
     private StringBuilder? _error;
 
@@ -193,8 +193,9 @@ public sealed class DoorbusterProcess : IAsyncDisposable
             {
                 _errors.Enqueue(_error.ToString());
                 _error = null;
-                while (_errors.Count > 100 && _errors.TryDequeue(out _))
+                if (_errors.Count > 100)
                 {
+                    _errors.Dequeue();
                 }
             }
 

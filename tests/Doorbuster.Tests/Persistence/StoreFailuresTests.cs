@@ -35,7 +35,7 @@ public sealed class StoreFailuresTests
     [Fact]
     public async Task AReadThatAlreadySaysWhatFailedIsPassedOnAsItIs()
     {
-        // Arrange: a transaction that Redis did not execute says so itself.
+        // Arrange: a read that calls another read, which already said what failed.
         var notExecuted = new StoreUnavailableException(mayHaveBeenApplied: false, "Reading the stock of s was not executed.");
 
         // Act
