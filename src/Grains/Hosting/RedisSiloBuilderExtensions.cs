@@ -15,17 +15,24 @@ namespace Doorbuster.Hosting;
 public static class RedisSiloBuilderExtensions
 {
     /// <summary>
-    /// Membership, grain state, reminders, the inventory's stock, carts and orders in Redis, all over the process's one
-    /// <see cref="IConnectionMultiplexer"/> (which the host registers). Carts expire when idle
+    /// The command timeout of the membership table's connection. A silo's start writes the table once and gives up the
+    /// start when that one write fails — Orleans does not retry it — so the write gets the patience of a start (a busy
+    /// machine, a store just started), not the 1.5 s a request can spare. Orleans' other membership calls retry
+    /// or run on timers; none of them is on a request's path.
+    /// </summary>
+    public static readonly TimeSpan MembershipTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Membership, grain state, reminders, the inventory's stock, carts and orders in Redis. Grain state, reminders and
+    /// the stores share the process's one <see cref="IConnectionMultiplexer"/> (which the host registers); membership
+    /// has a connection of its own (<see cref="MembershipConnection"/>). Carts expire when idle
     /// (<see cref="StorageNames.CartExpiry"/>) and settled orders after their retention
     /// (<see cref="OrdersOptions.Retention"/>), by Redis' own key expiry, so Redis stays bounded.
     /// </summary>
     public static ISiloBuilder UseDoorbusterRedis(this ISiloBuilder silo, string connectionString)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
-        silo.UseRedisClustering(options => options.ConfigurationOptions = configuration);
-        silo.Services.AddOptions<Orleans.Clustering.Redis.RedisClusteringOptions>().Configure<IServiceProvider>((options, services) =>
-            options.CreateMultiplexer = _ => Task.FromResult((services.GetRequiredService<IConnectionMultiplexer>(), IsShared: true)));
+        silo.UseRedisClustering(options => options.ConfigurationOptions = MembershipConnection(configuration));
 
         foreach (var name in StorageNames.All)
         {
@@ -64,5 +71,22 @@ public static class RedisSiloBuilderExtensions
         silo.Services.AddSingleton<CheckoutStore>();
         silo.Services.AddSingleton<Sales.SaleStore>();
         return silo;
+    }
+
+    /// <summary>
+    /// The membership table's own connection (Orleans opens it and disposes of it), with <see cref="MembershipTimeout"/>.
+    /// Its own, too, so that a silo's liveness writes and table reads never queue behind the grains' traffic of a
+    /// flash sale on the shared connection. It reconnects as soon after an outage as the shared connection does.
+    /// </summary>
+    private static ConfigurationOptions MembershipConnection(ConfigurationOptions configuration)
+    {
+        var options = configuration.Clone();
+        options.AbortOnConnectFail = false;
+        options.ClientName = "doorbuster-membership";
+        var timeout = (int)MembershipTimeout.TotalMilliseconds;
+        options.AsyncTimeout = Math.Max(options.AsyncTimeout, timeout);
+        options.SyncTimeout = Math.Max(options.SyncTimeout, timeout);
+        options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2000);
+        return options;
     }
 }

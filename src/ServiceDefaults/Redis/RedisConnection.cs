@@ -7,8 +7,8 @@ using StackExchange.Redis;
 namespace Doorbuster.ServiceDefaults.Redis;
 
 /// <summary>
-/// One Redis connection per process, shared by Orleans' membership, grain storage and reminders, the
-/// inventory store, the readiness check and tracing. It never fails the start: when Redis is down it
+/// One Redis connection per process, shared by Orleans' grain storage and reminders, the inventory and
+/// checkout stores, the readiness check and tracing (a silo's membership table has its own, more patient one). It never fails the start: when Redis is down it
 /// keeps reconnecting in the background, and every call made meanwhile fails within the timeouts below.
 /// </summary>
 public static class RedisConnection

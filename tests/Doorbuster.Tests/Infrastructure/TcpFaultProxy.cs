@@ -6,7 +6,8 @@ namespace Doorbuster.Tests.Infrastructure;
 
 /// <summary>
 /// A TCP proxy on a free loopback port in front of a server, that can lose a reply the way a network
-/// does: the request reaches the server and runs, and the connection dies before the answer comes back.
+/// does: the request reaches the server and runs, and the connection dies before the answer comes back;
+/// or hold a reply back, as a busy network or server does.
 /// Point a process's Redis connection string at <see cref="ConnectionString"/> to put it behind the proxy.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
@@ -39,7 +40,18 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     {
         var arm = new Arm(Encoding.UTF8.GetBytes(marker));
         Volatile.Write(ref _armed, arm);
-        return arm.Cut.Task;
+        return arm.Done.Task;
+    }
+
+    /// <summary>
+    /// The reply to the next request that contains <paramref name="marker"/> (and every reply behind it on its
+    /// connection) reaches the client <paramref name="delay"/> late. The task completes when that reply was passed on.
+    /// </summary>
+    public Task DelayTheReplyToAsync(string marker, TimeSpan delay)
+    {
+        var arm = new Arm(Encoding.UTF8.GetBytes(marker)) { Delay = delay };
+        Volatile.Write(ref _armed, arm);
+        return arm.Done.Task;
     }
 
     public async ValueTask DisposeAsync()
@@ -115,14 +127,23 @@ public sealed class TcpFaultProxy : IAsyncDisposable
 
                 if (towardsServer && Volatile.Read(ref _armed) is { } arm && buffer.AsSpan(0, read).IndexOf(arm.Marker) >= 0 && Interlocked.CompareExchange(ref _armed, null, arm) == arm)
                 {
-                    connection.CutOnNextReply = arm;
+                    connection.ArmedOnNextReply = arm;
                 }
 
-                if (!towardsServer && connection.CutOnNextReply is { } cut)
+                if (!towardsServer && connection.ArmedOnNextReply is { Delay: null } cut)
                 {
                     // The server ran the request; its answer is lost with the connection.
-                    cut.Cut.TrySetResult();
+                    cut.Done.TrySetResult();
                     return;
+                }
+
+                if (!towardsServer && connection.ArmedOnNextReply is { Delay: { } delay } held)
+                {
+                    connection.ArmedOnNextReply = null;
+                    await Task.Delay(delay, _stopping.Token);
+                    await to.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
+                    held.Done.TrySetResult();
+                    continue;
                 }
 
                 await to.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
@@ -136,11 +157,15 @@ public sealed class TcpFaultProxy : IAsyncDisposable
 
     private sealed class Connection
     {
-        public volatile Arm? CutOnNextReply;
+        public volatile Arm? ArmedOnNextReply;
     }
 
     private sealed record Arm(byte[] Marker)
     {
-        public TaskCompletionSource Cut { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Hold the reply back this long rather than cut it.</summary>
+        public TimeSpan? Delay { get; init; }
+
+        /// <summary>Done: the reply was cut, or passed on late.</summary>
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
