@@ -185,6 +185,9 @@ public sealed partial class CartGrain
                 CreatedAt = now,
                 ExpiresAt = Reservation.Precision(now + checkout.Value.PaymentWindow),
                 Attempt = attempt,
+
+                // The place-order write stores the cart as the next version, or nothing.
+                PlacedAtCartVersion = _version + 1,
             };
 
             var shortages = await HoldAllAsync(orderId, order);
@@ -231,12 +234,20 @@ public sealed partial class CartGrain
     /// <summary>
     /// Answers with an order placed from this cart that the cart, as stored, does not list: its lines are taken out
     /// and the order remembered. That is what a store that kept only the first half of the place-order write after
-    /// a crash leaves behind (the order, and the cart as it was).
+    /// a crash leaves behind (the order, and the cart as it was). A cart stored at the order's version or later took
+    /// its lines out then, and has only forgotten it among the orders it remembers (a checkout repeated after
+    /// <see cref="PlacedOrdersKept"/> later ones): the lines it holds now are another checkout's, and stay.
     /// </summary>
     private async Task<CheckoutResult> AdoptAsync(string orderId)
     {
         var repeat = await RepeatAsync(orderId);
         if (_cart.PlacedOrders.Contains(orderId) || repeat.Order is not { } order || order.CartId != CartId)
+        {
+            return repeat;
+        }
+
+        var stored = await store.ReadOrderAsync(orderId, GrainFactory.GetGrain<IOrderGrain>(orderId).GetGrainId());
+        if (stored is { State.PlacedAtCartVersion: > 0 and var placedAt } && _version >= placedAt)
         {
             return repeat;
         }

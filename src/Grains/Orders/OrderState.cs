@@ -28,4 +28,10 @@ public sealed class OrderState
 
     /// <summary>Skus whose line could not be sold when the order was paid (its inventory held nothing for it).</summary>
     [Id(8)] public string[] UnsoldSkus { get; set; } = [];
+
+    /// <summary>
+    /// The version its cart was stored as by the write that placed the order; 0 for orders placed before it was
+    /// recorded. A cart stored at this version or later has taken the order's lines out already.
+    /// </summary>
+    [Id(9)] public long PlacedAtCartVersion { get; set; }
 }
