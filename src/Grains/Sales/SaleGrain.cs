@@ -83,15 +83,11 @@ public sealed class SaleGrain(
             ? await store.ReadAsync(SaleId) ?? throw new StoreUnavailableException(mayHaveBeenApplied: true, $"Sale {SaleId} was stored but could not be read back.")
             : _sale with { Definition = definition };
 
-        try
-        {
-            await grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).SetAsync(new GatedSale(SaleId, definition.Skus, definition.StartsAt));
-        }
-        catch (Exception exception)
-        {
-            throw new StoreUnavailableException(
-                mayHaveBeenApplied: true, "The sale was stored but its skus are not gated at checkout yet. Repeat the request.", exception);
-        }
+        // The sale is stored by now: a directory that failed must not reach the caller as "not applied" (a
+        // repeat gates the skus). Anything but an outage is a bug, and stays one.
+        await StoreFailures.AfterStoredChangeAsync(
+            () => grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).SetAsync(new GatedSale(SaleId, definition.Skus, definition.StartsAt)),
+            "The sale was stored, but its skus are not gated at checkout yet");
 
         KeepRunning();
         return new SaleDefineResult(SaleDefineOutcome.Defined, Snapshot(), [], null);

@@ -135,6 +135,39 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ADefinitionWhoseDirectoryUpdateFailedSaysItMayHaveBeenAppliedAndItsRepeatGatesTheSkus()
+    {
+        // Arrange: a second cluster whose directory activation read the directory before another sale changed it,
+        // so its next write fails its version check.
+        var sale = $"defining-{Guid.NewGuid():N}";
+        var other = fixture.Grains.GetGrain<ISaleGrain>($"other-{Guid.NewGuid():N}");
+        await using var second = await fixture.StartSecondActivationsAsync();
+        await second.GrainFactory.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync();
+        await other.DefineAsync(new SaleDefinition([await ProductAsync(stock: 1)], fixture.Clocks.Now.AddHours(1), 10, TimeSpan.FromMinutes(5), 10));
+        var definition = new SaleDefinition([await ProductAsync(stock: 1)], fixture.Clocks.Now.AddHours(1), 10, TimeSpan.FromMinutes(5), 10);
+        var defining = second.GrainFactory.GetGrain<ISaleGrain>(sale);
+
+        // Act: the sale is stored, then the directory refuses to gate its skus; the client repeats the definition.
+        var failed = await Record.ExceptionAsync(() => defining.DefineAsync(definition));
+        var stored = await defining.GetAsync();
+        var repeated = await defining.DefineAsync(definition);
+
+        // Assert: the sale existed, so the failure said "may have been applied"; the repeat gated its skus.
+        Assert.True(Assert.IsType<StoreUnavailableException>(failed).MayHaveBeenApplied, failed.Message);
+        Assert.NotNull(stored);
+        Assert.Equal(SaleDefineOutcome.Defined, repeated.Outcome);
+        Assert.Contains(await second.GrainFactory.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync(), gated => gated.SaleId == sale);
+
+        // Both sales end; the first cluster's directory and sales read Redis again, as the next tests expect.
+        await defining.EndAsync();
+        await second.GrainFactory.GetGrain<ISaleGrain>(other.GetPrimaryKeyString()).EndAsync();
+        foreach (var stale in new IAddressable[] { fixture.Grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key), other, fixture.Grains.GetGrain<ISaleGrain>(sale) })
+        {
+            await Activations.DeactivateAsync(fixture.Grains, stale);
+        }
+    }
+
+    [Fact]
     public async Task AnEndWhoseDirectoryUpdateFailedSaysItMayHaveBeenAppliedAndItsRepeatFinishesIt()
     {
         // Arrange: a sale, and a second cluster whose directory activation read the directory before another
