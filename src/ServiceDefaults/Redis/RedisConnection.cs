@@ -8,8 +8,9 @@ namespace Doorbuster.ServiceDefaults.Redis;
 
 /// <summary>
 /// One Redis connection per process, shared by Orleans' grain storage and reminders, the inventory and
-/// checkout stores, the readiness check and tracing (a silo's membership table has its own, more patient one). It never fails the start: when Redis is down it
-/// keeps reconnecting in the background, and every call made meanwhile fails within the timeouts below.
+/// checkout stores, the readiness check and tracing (a silo's membership table has its own, more patient one).
+/// It never fails the start: when Redis is down it keeps reconnecting in the background, and every call made
+/// meanwhile fails within the timeouts below.
 /// </summary>
 public static class RedisConnection
 {
