@@ -196,7 +196,12 @@ public sealed partial class CartGrain
                 return await RefuseAsync(orderId, InsufficientStock(shortages));
             }
 
-            var emptied = new CartState { UpdatedAt = now, PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId] };
+            var emptied = new CartState
+            {
+                UpdatedAt = now,
+                PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId],
+                LastPlacedAtVersion = order.PlacedAtCartVersion,
+            };
             var result = await PlaceAsync(orderId, order, emptied);
             switch (result.Outcome)
             {
@@ -234,11 +239,15 @@ public sealed partial class CartGrain
     /// <summary>
     /// Answers with an order placed from this cart that the cart, as stored, does not list: its lines are taken out
     /// and the order remembered. That is what a store that kept only the first half of the place-order write after
-    /// a crash leaves behind (the order, and the cart as it was). A cart stored at the order's version or later took
-    /// its lines out then, and has only forgotten it among the orders it remembers (a checkout repeated after
-    /// <see cref="PlacedOrdersKept"/> later ones): the lines it holds now are another checkout's, and stay.
+    /// a crash leaves behind (the order, and the cart as it was, perhaps changed since). A cart whose latest
+    /// place-order write is this order's or a later one took the lines out then, and has only forgotten the order
+    /// among those it remembers (a checkout repeated after <see cref="PlacedOrdersKept"/> later ones): the lines it
+    /// holds now are other checkouts', and stay. The order exists, so a failure here may not say "not applied".
     /// </summary>
-    private async Task<CheckoutResult> AdoptAsync(string orderId)
+    private Task<CheckoutResult> AdoptAsync(string orderId) =>
+        StoreFailures.AfterStoredChangeAsync(() => AdoptPlacedAsync(orderId), "The order of this checkout was placed, but the cart could not be brought in line with it now");
+
+    private async Task<CheckoutResult> AdoptPlacedAsync(string orderId)
     {
         var repeat = await RepeatAsync(orderId);
         if (_cart.PlacedOrders.Contains(orderId) || repeat.Order is not { } order || order.CartId != CartId)
@@ -246,8 +255,8 @@ public sealed partial class CartGrain
             return repeat;
         }
 
-        var stored = await store.ReadOrderAsync(orderId, GrainFactory.GetGrain<IOrderGrain>(orderId).GetGrainId());
-        if (stored is { State.PlacedAtCartVersion: > 0 and var placedAt } && _version >= placedAt)
+        var placedAt = (await store.ReadOrderAsync(orderId, GrainFactory.GetGrain<IOrderGrain>(orderId).GetGrainId()))?.State.PlacedAtCartVersion ?? 0;
+        if (placedAt > 0 && _cart.LastPlacedAtVersion >= placedAt)
         {
             return repeat;
         }
@@ -273,6 +282,7 @@ public sealed partial class CartGrain
             Currency = lines.Count == 0 ? null : _cart.Currency,
             UpdatedAt = time.GetUtcNow(),
             PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId],
+            LastPlacedAtVersion = Math.Max(_cart.LastPlacedAtVersion, placedAt),
         });
         return repeat;
     }

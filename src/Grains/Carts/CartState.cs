@@ -12,4 +12,10 @@ public sealed class CartState
 
     /// <summary>The latest orders placed from this cart, so that a repeated checkout is answered with its order.</summary>
     [Id(3)] public List<string> PlacedOrders { get; set; } = [];
+
+    /// <summary>
+    /// The version the latest place-order write stored this cart as (0: none since this was recorded). Every order
+    /// placed from this cart at that version or earlier had its lines taken out by its write, remembered or not.
+    /// </summary>
+    [Id(4)] public long LastPlacedAtVersion { get; set; }
 }
