@@ -196,12 +196,7 @@ public sealed partial class CartGrain
                 return await RefuseAsync(orderId, InsufficientStock(shortages));
             }
 
-            var emptied = new CartState
-            {
-                UpdatedAt = now,
-                PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId],
-                LastPlacedAtVersion = order.PlacedAtCartVersion,
-            };
+            var emptied = _cart.AfterOrder(orderId, order.PlacedAtCartVersion, PlacedOrdersKept, [], null, now);
             var result = await PlaceAsync(orderId, order, emptied);
             switch (result.Outcome)
             {
@@ -276,14 +271,7 @@ public sealed partial class CartGrain
         }
 
         logger.LogWarning("Cart {CartId} did not list order {OrderId}, which was placed from it; its lines are taken out now", CartId, orderId);
-        await StoreAsync(new CartState
-        {
-            Lines = lines,
-            Currency = lines.Count == 0 ? null : _cart.Currency,
-            UpdatedAt = time.GetUtcNow(),
-            PlacedOrders = [.. _cart.PlacedOrders.TakeLast(PlacedOrdersKept - 1), orderId],
-            LastPlacedAtVersion = Math.Max(_cart.LastPlacedAtVersion, placedAt),
-        });
+        await StoreAsync(_cart.AfterOrder(orderId, placedAt, PlacedOrdersKept, lines, lines.Count == 0 ? null : _cart.Currency, time.GetUtcNow()));
         return repeat;
     }
 

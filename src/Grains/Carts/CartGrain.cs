@@ -76,7 +76,7 @@ public sealed partial class CartGrain(
     // the earlier layout is never read from its old key again. The key expires with the cart.
     public Task ClearAsync() => ChangeAsync(cart => cart.Lines.Count == 0
         ? new CartChange(CartUpdateOutcome.Updated, null)
-        : new CartChange(CartUpdateOutcome.Updated, new CartState { UpdatedAt = time.GetUtcNow(), PlacedOrders = cart.PlacedOrders, LastPlacedAtVersion = cart.LastPlacedAtVersion }));
+        : new CartChange(CartUpdateOutcome.Updated, cart.WithLines([], null, time.GetUtcNow())));
 
     /// <summary>
     /// Decides <paramref name="change"/> on the cart in memory and stores its outcome. An activation that has not
@@ -145,14 +145,9 @@ public sealed partial class CartGrain(
             changed[index] = new CartLine(sku, quantity);
         }
 
-        return new CartChange(CartUpdateOutcome.Updated, new CartState
-        {
-            Lines = changed,
-            Currency = changed.Count == 0 ? null : quantity == 0 ? cart.Currency : currency,
-            UpdatedAt = time.GetUtcNow(),
-            PlacedOrders = cart.PlacedOrders,
-            LastPlacedAtVersion = cart.LastPlacedAtVersion,
-        });
+        return new CartChange(
+            CartUpdateOutcome.Updated,
+            cart.WithLines(changed, changed.Count == 0 ? null : quantity == 0 ? cart.Currency : currency, time.GetUtcNow()));
     }
 
     private Task EnsureReadAsync() => _read ? Task.CompletedTask : ReadAsync();

@@ -18,4 +18,27 @@ public sealed class CartState
     /// placed from this cart at that version or earlier had its lines taken out by its write, remembered or not.
     /// </summary>
     [Id(4)] public long LastPlacedAtVersion { get; set; }
+
+    /// <summary>The cart with other lines, keeping its memory of placed orders (every cart write but an order's keeps it).</summary>
+    public CartState WithLines(List<CartLine> lines, string? currency, DateTimeOffset updatedAt) => new()
+    {
+        Lines = lines,
+        Currency = currency,
+        UpdatedAt = updatedAt,
+        PlacedOrders = PlacedOrders,
+        LastPlacedAtVersion = LastPlacedAtVersion,
+    };
+
+    /// <summary>
+    /// The cart once order <paramref name="orderId"/>, placed by the write of version <paramref name="placedAt"/>, took
+    /// its lines out: <paramref name="lines"/> are what is left; the order is remembered among the latest <paramref name="kept"/>.
+    /// </summary>
+    public CartState AfterOrder(string orderId, long placedAt, int kept, List<CartLine> lines, string? currency, DateTimeOffset updatedAt) => new()
+    {
+        Lines = lines,
+        Currency = currency,
+        UpdatedAt = updatedAt,
+        PlacedOrders = [.. PlacedOrders.TakeLast(kept - 1), orderId],
+        LastPlacedAtVersion = Math.Max(LastPlacedAtVersion, placedAt),
+    };
 }
