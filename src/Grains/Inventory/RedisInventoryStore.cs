@@ -16,7 +16,8 @@ namespace Doorbuster.Inventory;
 /// removes. The hash is the sku's only key and carries a hash tag, so this also works on Redis Cluster.
 /// </summary>
 /// <remarks>
-/// One mutating command per write, because a store may replay a script after a crash command by command:
+/// One command that changes the stock per write (the HDELs after it only remove what no read counts any more:
+/// tombstones and expired restock records), because a store may replay a script after a crash command by command:
 /// Garnet, killed and restarted from its append-only file, brought back 35 of 80 two-command scripts with only
 /// their first command applied in 10 rounds of kill -9 (with one HSET per script, 0 of 120) — a counter moved
 /// without its hold is a unit sold twice. A write therefore carries at most <see cref="MaxChangesPerWrite"/>
@@ -36,7 +37,12 @@ public sealed class RedisInventoryStore(
 
     private const string Tombstone = "~";
 
-    /// <summary>KEYS: the book, the earlier counters. ARGV: expected version, pairs, fields to purge, the pairs, the fields.</summary>
+    /// <summary>
+    /// KEYS: the book, the earlier counters. ARGV: expected version, pairs, fields to purge, the pairs, the fields.
+    /// The fields to purge are removed a thousand at a time: Lua's <c>unpack</c> fails above about 8,000 values, and
+    /// a script that fails after its HSET leaves that HSET applied. Their number has no bound of its own — a new
+    /// activation purges every tombstone and every restock record past its retention that it read.
+    /// </summary>
     private const string WriteScript = """
         local version = redis.call('HGET', KEYS[1], '#version') or redis.call('HGET', KEYS[2], 'version')
         version = tonumber(version or '0')
@@ -45,8 +51,9 @@ public sealed class RedisInventoryStore(
         end
         local pairs, purge = tonumber(ARGV[2]), tonumber(ARGV[3])
         redis.call('HSET', KEYS[1], '#version', version + 1, unpack(ARGV, 4, 3 + 2 * pairs))
-        if purge > 0 then
-          redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * pairs, 3 + 2 * pairs + purge))
+        local first, last = 4 + 2 * pairs, 3 + 2 * pairs + purge
+        for from = first, last, 1000 do
+          redis.call('HDEL', KEYS[1], unpack(ARGV, from, math.min(from + 999, last)))
         end
         if redis.call('EXISTS', KEYS[2]) == 1 then
           redis.call('DEL', KEYS[2])

@@ -2,6 +2,7 @@ using Doorbuster.Inventory;
 using Doorbuster.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Doorbuster.Tests.Grains;
@@ -141,6 +142,31 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
         Assert.All(again.Append(afterReload), r => Assert.Equal((RestockOutcome.Repeated, first.Stock), (r.Outcome, r.Stock)));
         Assert.Equal(RestockOutcome.KeyReused, otherQuantity.Outcome);
         Assert.Equal(new StockLevel(sku, 8, 0, 0, 8), await inventory.GetAsync());
+    }
+
+    [Fact]
+    public async Task ANewActivationPurgesMoreLeftoversThanOneScriptCanUnpackInItsFirstWrite()
+    {
+        // Arrange: a book that kept 9,000 tombstones, as a crashed activation, or a long-lived one's expired restock
+        // records, leave them for the next activation to purge: more than Redis' Lua unpacks at once (about 8,000;
+        // Garnet's Lua has no such limit, so this bites against redis-server).
+        // Before the purge went in chunks, that write failed after its HSET had been applied.
+        var sku = NewSku();
+        var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
+        await inventory.RestockAsync(5, idempotencyKey: null);
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
+        var book = Grains.Orders.OrderTestData.BookKey(fixture, sku);
+        await fixture.Redis.GetDatabase().HashSetAsync(
+            book, [.. Enumerable.Range(0, 9_000).Select(i => new HashEntry($"leftover-{i}:0", "~"))]);
+
+        // Act: the new activation's first write carries the purge.
+        var restocked = await inventory.RestockAsync(1, idempotencyKey: null);
+
+        // Assert: stored, and only the counters are left in Redis.
+        Assert.Equal(new StockLevel(sku, 6, 0, 0, 6), restocked.Stock);
+        Assert.Equal(5, await fixture.Redis.GetDatabase().HashLengthAsync(book));
+        await Activations.DeactivateAsync(fixture.Grains, inventory);
+        Assert.Equal(new StockLevel(sku, 6, 0, 0, 6), await inventory.GetAsync());
     }
 
     [Fact]
