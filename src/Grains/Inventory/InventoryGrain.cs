@@ -16,8 +16,8 @@ namespace Doorbuster.Inventory;
 /// stored level, never a change that could still be lost.
 /// </summary>
 /// <remarks>
-/// Expired reservations are brought to their orders by a sweep timer; a reminder brings the grain back to
-/// sweep after its activation was collected or its silo died. A failed write breaks the activation: it
+/// Expired reservations are brought to their orders by a sweep timer; a reminder, registered before the first
+/// hold is acknowledged, brings the grain back to sweep after its activation was collected or its silo died. A failed write breaks the activation: it
 /// answers 503 until Orleans replaces it with one that re-reads Redis.
 /// </remarks>
 [Reentrant]
@@ -39,6 +39,7 @@ public sealed class InventoryGrain(
     private StockLevel _stored = null!;
     private IGrainTimer? _sweep;
     private bool _reminderRegistered;
+    private Task? _reminderRegistration;
 
     private string Sku => this.GetPrimaryKeyString();
 
@@ -93,8 +94,9 @@ public sealed class InventoryGrain(
             return new ReservationResult(outcome, _book.Available);
         }
 
-        // A repeat waits too: the hold it repeats may still be on its way to Redis.
-        await (_book.HasChanges ? _commit.CommitAsync() : _commit.WhenStoredAsync());
+        // A repeat waits too: the hold it repeats may still be on its way to Redis. And a hold is acknowledged only
+        // once a reminder would bring this sku back to expire it, should this activation die before its first sweep.
+        await Task.WhenAll(_book.HasChanges ? _commit.CommitAsync() : _commit.WhenStoredAsync(), ExpiryReminderAsync());
         WatchExpiries();
         return new ReservationResult(outcome, _stored.Available);
     }
@@ -276,33 +278,65 @@ public sealed class InventoryGrain(
 
     private async Task KeepReminderInStepAsync()
     {
-        try
+        if (_book.EntryCount > 0)
         {
-            if (_book.EntryCount > 0 && !_reminderRegistered)
+            await ExpiryReminderAsync();
+        }
+        else if (_reminderRegistered)
+        {
+            try
+            {
+                await ForgetReminderAsync();
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Could not forget the expiry reminder of sku {Sku}; the next sweep tries again", Sku);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers the expiry reminder unless it is registered, once for all the calls that wait for it. A failure is
+    /// logged, not thrown: the hold is stored, the activation keeps watching it, and the next sweep tries again.
+    /// </summary>
+    private Task ExpiryReminderAsync()
+    {
+        if (_reminderRegistered)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _reminderRegistration is { IsCompleted: false } pending ? pending : _reminderRegistration = RegisterAsync();
+
+        async Task RegisterAsync()
+        {
+            try
             {
                 await this.RegisterOrUpdateReminder(ExpiryReminder, _options.ReminderPeriod, _options.ReminderPeriod);
                 _reminderRegistered = true;
             }
-            else if (_book.EntryCount == 0 && _reminderRegistered)
+            catch (Exception exception)
             {
-                await ForgetReminderAsync();
+                logger.LogWarning(exception, "Could not register the expiry reminder of sku {Sku}; the next sweep tries again", Sku);
             }
-        }
-        catch (Exception exception)
-        {
-            // The next sweep tries again; meanwhile the activation itself keeps watching.
-            logger.LogWarning(exception, "Could not bring the expiry reminder of sku {Sku} in step", Sku);
         }
     }
 
     private async Task ForgetReminderAsync()
     {
+        _reminderRegistered = false;
         if (await this.GetReminder(ExpiryReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
 
-        _reminderRegistered = false;
+        // A hold taken while the reminder was being forgotten may have found it still there (or registered it just
+        // before it was removed): it is registered again before anyone relies on it for long.
+        if (_book.EntryCount > 0)
+        {
+            _reminderRegistered = false;
+            await ExpiryReminderAsync();
+        }
     }
 
     private async Task WriteAsync()

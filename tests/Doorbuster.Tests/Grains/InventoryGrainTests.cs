@@ -191,6 +191,23 @@ public sealed class InventoryGrainTests(ClusterFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task AHoldIsAcknowledgedOnlyOnceItsExpiryReminderIsRegistered()
+    {
+        // A silo that dies right after acknowledging the first hold of a quiet sku, before any sweep ran, leaves
+        // nothing else that would bring the sku back to expire the hold.
+        var sku = NewSku();
+        var inventory = fixture.Grains.GetGrain<IInventoryGrain>(sku);
+        await inventory.RestockAsync(1, idempotencyKey: null);
+        var reminders = fixture.SiloServices.GetRequiredService<IReminderTable>();
+        Assert.Empty((await reminders.ReadRows(inventory.GetGrainId())).Reminders);
+
+        var held = await inventory.ReserveAsync("first-hold", CheckoutAttempt.New(), 1, InTenMinutes);
+
+        Assert.Equal(ReservationOutcome.Reserved, held.Outcome);
+        Assert.Single((await reminders.ReadRows(inventory.GetGrainId())).Reminders);
+    }
+
+    [Fact]
     public async Task AHoldExpiresAlsoAfterItsActivationWasCollectedThroughTheReminder()
     {
         // Arrange: a hold, the expiry reminder registered by the sweep, then no activation.
