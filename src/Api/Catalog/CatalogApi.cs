@@ -77,7 +77,8 @@ public static class CatalogApi
             return errors.ToProblem();
         }
 
-        var details = new ProductDetails(request.Name!, request.Description ?? "", request.Category!, request.Price!.Value, currency);
+        // 19.990 is 19.99, and is answered so: a decimal keeps the scale it was written with.
+        var details = new ProductDetails(request.Name!, request.Description ?? "", request.Category!, decimal.Round(request.Price!.Value, 2), currency);
         var product = await cluster.IdempotentWriteAsync(() => grains.GetGrain<IProductGrain>(sku).UpsertAsync(details), cancellationToken);
 
         // Read your own writes on this instance at once; the others hear of it by push within a second.

@@ -119,6 +119,26 @@ public sealed class CatalogApiTests(ApiFactory api)
         Assert.DoesNotContain(kitchen.GetProperty("items").EnumerateArray(), p => p.GetProperty("sku").GetString() == sku);
     }
 
+    [Fact]
+    public async Task APriceWrittenWithTrailingZerosIsKeptAndAnsweredWithTwoDecimalsAtMost()
+    {
+        var admin = api.CreateAdminClient();
+        var sku = $"TZ-{Guid.NewGuid():N}"[..20];
+
+        var created = await admin.PutAsync(
+            $"/api/products/{sku}",
+            new StringContent("""{ "name": "Mug", "category": "kitchen", "price": 19.990000 }""", System.Text.Encoding.UTF8, "application/json"));
+        var read = await admin.GetAsync($"/api/products/{sku}");
+
+        // Money is a JSON number with at most two decimals: 19.99, not 19.990000 as a decimal would keep it.
+        foreach (var response in (HttpResponseMessage[])[created, read])
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            Assert.Matches("\"price\":19\\.99[,}]", body);
+        }
+    }
+
     /// <summary>
     /// The push of this change cannot reach the Api (the hub it subscribed to is gone), and its near cache keeps an
     /// entry for a minute; the Api's catch-up with the hub's new activation makes it forget everything within about a second.
