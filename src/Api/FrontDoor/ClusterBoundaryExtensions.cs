@@ -30,16 +30,19 @@ public static class ClusterBoundaryExtensions
     private static Task WriteTimeoutAsync(HttpContext context)
     {
         Problems.SetRetryAfter(context.Response);
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetails
         {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Service unavailable",
-                Type = ProblemExceptionHandler.UnavailableType,
-                Detail = "The request was not answered in time; a change it asked for may or may not have been applied. Retry with the same request after the time in Retry-After.",
-            },
-        }).AsTask();
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Service unavailable",
+            Type = ProblemExceptionHandler.UnavailableType,
+            Detail = "The request was not answered in time; a change it asked for may or may not have been applied. Retry with the same request after the time in Retry-After.",
+        };
+        if (!ProblemExceptionHandler.IsRead(context.Request))
+        {
+            problem.Extensions["changeApplied"] = "unknown";
+        }
+
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Serialization;
 using Doorbuster.Api.Carts;
 using Doorbuster.Api.Diagnostics;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Net.Http.Headers;
 
 namespace Doorbuster.Api.FrontDoor;
 
@@ -36,6 +38,7 @@ public static class FrontDoorExtensions
 
             context.ProblemDetails.Detail ??= DefaultDetail(status);
         });
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemsWhateverTheClientAccepts>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(options =>
@@ -55,6 +58,7 @@ public static class FrontDoorExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RejectOversizedBodies);
+        app.Use(RequireReadableCharset);
         app.UseAdmissionControl();
         app.UseCartIdGate();
         app.UseAdminKeyGate();
@@ -90,6 +94,53 @@ public static class FrontDoorExtensions
         StatusCodes.Status415UnsupportedMediaType => "The body must be JSON, sent with Content-Type: application/json.",
         _ => $"The request failed with status {status} ({ReasonPhrases.GetReasonPhrase(status)}).",
     };
+
+    /// <summary>
+    /// A body in a charset the server cannot decode is a 415; ASP.NET Core would let the failure to decode it escape
+    /// as an exception, a 500. A quoted charset (<c>charset="utf-8"</c>, which HTTP allows) is passed on unquoted:
+    /// ASP.NET Core's JSON reader takes the quotes for part of the name.
+    /// </summary>
+    private static Task RequireReadableCharset(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.ContentType is { } contentType
+            && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            && mediaType.Charset is { Length: > 0 } charset)
+        {
+            var name = HeaderUtilities.RemoveQuotes(charset);
+            if (!IsKnownCharset(name.Value!))
+            {
+                return TypedResults.Problem(
+                    $"The body's charset '{name}' is not one the server can read; send UTF-8 JSON.",
+                    statusCode: StatusCodes.Status415UnsupportedMediaType).ExecuteAsync(context);
+            }
+
+            if (name.Length != charset.Length)
+            {
+                mediaType.Charset = name;
+                context.Request.ContentType = mediaType.ToString();
+            }
+        }
+
+        return next(context);
+    }
+
+    private static bool IsKnownCharset(string name)
+    {
+        if (name.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        try
+        {
+            Encoding.GetEncoding(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     private static Task RejectOversizedBodies(HttpContext context, RequestDelegate next)
     {

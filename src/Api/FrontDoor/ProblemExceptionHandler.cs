@@ -37,9 +37,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
     }
 
+    /// <summary>A request that changes nothing, whose 503 needs no <c>changeApplied</c>.</summary>
+    public static bool IsRead(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+
     private static ProblemDetails Unavailable(HttpRequest request, ChangeOutcome applied)
     {
-        var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        var isRead = IsRead(request);
         var problem = new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
