@@ -18,6 +18,11 @@ public static class ClusterFailures
         StoreUnavailableException store => store.MayHaveBeenApplied ? ChangeOutcome.Unknown : ChangeOutcome.NotApplied,
 
         // Refused before any grain ran the call: by the circuit breaker, by a gateway, or for want of a connection.
+        // A SiloUnavailableException is one of these rejections when the Api's own call gets it. The one Orleans
+        // raises for a call already sent to a silo that then died (CallbackData.OnTargetSiloFail) is raised only for
+        // calls made inside a silo: the Api's call whose gateway or target dies on the way times out (Unknown, below),
+        // and the grains of the routes that are not idempotent (a cart add, a keyless restock, a sale join) call no
+        // other grain.
         BrokenCircuitException or OrleansMessageRejectionException or ConnectionFailedException
             or GatewayTooBusyException or ClientNotAvailableException => ChangeOutcome.NotApplied,
         TimeoutRejectedException or OrleansException or TimeoutException or RedisException or OperationCanceledException => ChangeOutcome.Unknown,
