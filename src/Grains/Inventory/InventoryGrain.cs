@@ -280,7 +280,7 @@ public sealed class InventoryGrain(
     {
         if (_book.EntryCount > 0)
         {
-            await ExpiryReminderAsync();
+            await ExpiryReminderAsync(retry: true);
         }
         else if (_reminderRegistered)
         {
@@ -297,16 +297,22 @@ public sealed class InventoryGrain(
 
     /// <summary>
     /// Registers the expiry reminder unless it is registered, once for all the calls that wait for it. A failure is
-    /// logged, not thrown: the hold is stored, the activation keeps watching it, and the next sweep tries again.
+    /// logged, not thrown: the holds are stored and the activation keeps watching them. Only a sweep tries again
+    /// (<paramref name="retry"/>), so that a reminder service that keeps failing costs a try a second, not one per hold.
     /// </summary>
-    private Task ExpiryReminderAsync()
+    private Task ExpiryReminderAsync(bool retry = false)
     {
         if (_reminderRegistered)
         {
             return Task.CompletedTask;
         }
 
-        return _reminderRegistration is { IsCompleted: false } pending ? pending : _reminderRegistration = RegisterAsync();
+        if (retry && _reminderRegistration is { IsCompleted: true })
+        {
+            _reminderRegistration = null;
+        }
+
+        return _reminderRegistration ??= RegisterAsync();
 
         async Task RegisterAsync()
         {
@@ -325,6 +331,7 @@ public sealed class InventoryGrain(
     private async Task ForgetReminderAsync()
     {
         _reminderRegistered = false;
+        _reminderRegistration = null;
         if (await this.GetReminder(ExpiryReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -335,6 +342,7 @@ public sealed class InventoryGrain(
         if (_book.EntryCount > 0)
         {
             _reminderRegistered = false;
+            _reminderRegistration = null;
             await ExpiryReminderAsync();
         }
     }
