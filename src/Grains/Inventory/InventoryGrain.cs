@@ -17,8 +17,8 @@ namespace Doorbuster.Inventory;
 /// </summary>
 /// <remarks>
 /// Expired reservations are brought to their orders by a sweep timer; a reminder, registered before the first
-/// hold is acknowledged, brings the grain back to sweep after its activation was collected or its silo died. A failed write breaks the activation: it
-/// answers 503 until Orleans replaces it with one that re-reads Redis.
+/// hold is acknowledged, brings the grain back to sweep after its activation was collected or its silo died. A
+/// failed write breaks the activation: it answers 503 until Orleans replaces it with one that re-reads Redis.
 /// </remarks>
 [Reentrant]
 public sealed class InventoryGrain(
