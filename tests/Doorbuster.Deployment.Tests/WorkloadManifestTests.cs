@@ -17,7 +17,9 @@ public sealed class WorkloadManifestTests
         {
             ["startupProbe"] = OpsEndpoints.LivenessPath,
             ["livenessProbe"] = OpsEndpoints.LivenessPath,
-            ["readinessProbe"] = OpsEndpoints.ReadinessPath,
+            // An outage of Redis or the cluster is shared by every Api pod and answered by each (reads from memory,
+            // 503 with Retry-After): readiness on it would empty the Service and leave the ingress's bare 503s.
+            ["readinessProbe"] = workload == "api" ? OpsEndpoints.LivenessPath : OpsEndpoints.ReadinessPath,
         };
 
         foreach (var (probe, path) in expected)
@@ -89,6 +91,18 @@ public sealed class WorkloadManifestTests
                 Assert.True(KnownSettings.IsRead(KnownSettings.Api, name), $"{container}: the Api reads no setting {name}");
             }
         }
+    }
+
+    [Fact]
+    public void BehindTheAksIngressTheApiTrustsTheForwardedForOfTheIngressControllersPods()
+    {
+        // Without it, every shopper would share the ingress pods' rate buckets (docs/admission.md).
+        var aks = KubernetesManifests.Containers("api").SingleOrDefault(container => container.Manifest.File == "k8s/overlays/aks/api.yaml");
+        Assert.True(aks is not null, "k8s/overlays/aks/api.yaml patches no container api");
+        Assert.True(aks.Environment.TryGetValue("Admission__TrustedProxies", out var trusted), $"{aks} sets no Admission__TrustedProxies");
+        Assert.True(
+            Api.FrontDoor.ClientAddresses.TryParseTrustedProxies(trusted.Scalar("value"), out _, out var networks) && networks.Count > 0,
+            $"{aks}: Admission__TrustedProxies must name the ingress controller's pod range, not '{trusted.Scalar("value")}'");
     }
 
     [Fact]
