@@ -11,6 +11,7 @@ using Doorbuster.Client.Problems;
 using Doorbuster.Client.Sales;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace Doorbuster.Client;
 
@@ -76,9 +77,10 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
     /// </summary>
     public Task<Stock> RestockAsync(string sku, int quantity, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
+        var key = idempotencyKey ?? NewKey();
         var request = Admin(Request(HttpMethod.Post, $"api/inventory/{Uri.EscapeDataString(sku)}/restock", new { quantity }));
-        request.Headers.Add(IdempotencyKeyHeader, idempotencyKey ?? NewKey());
-        return SendAsync<Stock>(request, cancellationToken);
+        request.Headers.Add(IdempotencyKeyHeader, key);
+        return SendAsync<Stock>(request, cancellationToken, key);
     }
 
     // Carts
@@ -244,9 +246,25 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
         return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> and reads its answer. A write under <paramref name="idempotencyKey"/> that gets
+    /// no answer at all ends as an <see cref="UnavailableException"/> that carries the key, so that a key the client
+    /// made is not lost with the answer; a call its caller cancelled stays an <see cref="OperationCanceledException"/>.
+    /// </summary>
     private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
-        using var response = await http.SendAsync(request, cancellationToken);
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (idempotencyKey is not null && !cancellationToken.IsCancellationRequested
+            && exception is HttpRequestException or TimeoutRejectedException or TaskCanceledException { InnerException: TimeoutException })
+        {
+            throw UnavailableException.NoAnswer(idempotencyKey, exception);
+        }
+
+        using var response = answer;
         await EnsureSuccessAsync(response, idempotencyKey, cancellationToken);
         return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
             ?? throw new DoorbusterProblemException($"The Api answered {(int)response.StatusCode} without a body.");

@@ -19,16 +19,22 @@ public static class DoorbusterClientServiceCollectionExtensions
         services.AddOptions<DoorbusterClientOptions>()
             .Configure(configure)
             .Validate(o => o.BaseAddress is { IsAbsoluteUri: true }, "DoorbusterClientOptions.BaseAddress must be the Api's absolute address.")
-            .Validate(o => o.MaxRetries >= 0 && o.MaxRetryDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Retries must not be negative, and delays and timeouts positive.");
+            .Validate(o => o.MaxRetries >= 0, "DoorbusterClientOptions.MaxRetries must not be negative (0: no retries).")
+            .Validate(o => o.MaxRetryDelay > TimeSpan.Zero && o.MaxRetryDelay <= TimeSpan.FromDays(1), "DoorbusterClientOptions.MaxRetryDelay must be more than 0 and at most a day.")
+            .Validate(o => o.AttemptTimeout >= TimeSpan.FromMilliseconds(10) && o.AttemptTimeout <= TimeSpan.FromDays(1), "DoorbusterClientOptions.AttemptTimeout must be 10 ms to a day.");
 
         var builder = services.AddHttpClient<DoorbusterClient>((provider, http) =>
             http.BaseAddress = provider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value.BaseAddress);
         builder.AddResilienceHandler("doorbuster", (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value;
-            pipeline
-                .AddRetry(RetryPolicy.For(options))
-                .AddTimeout(options.AttemptTimeout);
+            // Polly's retry takes 1 attempt or more: no retries is no retry strategy.
+            if (options.MaxRetries > 0)
+            {
+                pipeline.AddRetry(RetryPolicy.For(options));
+            }
+
+            pipeline.AddTimeout(options.AttemptTimeout);
         });
         return builder;
     }

@@ -44,18 +44,18 @@ internal static class RetryPolicy
         return outcome.Result!.StatusCode switch
         {
             // Shed: never processed, so always again - unless it is the sale's ticket limit, which lasts the sale.
-            HttpStatusCode.TooManyRequests => !await HasProblemTypeAsync(outcome.Result, "too-many-tickets"),
-            HttpStatusCode.ServiceUnavailable => repeatable || await CertainlyNotAppliedAsync(outcome.Result),
+            HttpStatusCode.TooManyRequests => !await HasProblemTypeAsync(outcome.Result, "too-many-tickets", context.CancellationToken),
+            HttpStatusCode.ServiceUnavailable => repeatable || await CertainlyNotAppliedAsync(outcome.Result, context.CancellationToken),
             _ => false,
         };
     }
 
-    private static async Task<bool> CertainlyNotAppliedAsync(HttpResponseMessage response)
+    private static async Task<bool> CertainlyNotAppliedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            await response.Content.LoadIntoBufferAsync();
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             return problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("changeApplied", out var applied) && applied.GetString() == "no";
         }
         catch (Exception exception) when (exception is JsonException or HttpRequestException or InvalidOperationException)
@@ -64,12 +64,12 @@ internal static class RetryPolicy
         }
     }
 
-    private static async Task<bool> HasProblemTypeAsync(HttpResponseMessage response, string slug)
+    private static async Task<bool> HasProblemTypeAsync(HttpResponseMessage response, string slug, CancellationToken cancellationToken)
     {
         try
         {
-            await response.Content.LoadIntoBufferAsync();
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             return problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("type", out var type)
                 && type.GetString()?.EndsWith("/" + slug, StringComparison.Ordinal) == true;
         }

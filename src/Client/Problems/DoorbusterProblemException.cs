@@ -29,7 +29,13 @@ public class DoorbusterProblemException : Exception
     }
 
     public DoorbusterProblemException(HttpStatusCode status, string? type, string? title, string? detail, string? traceId)
-        : base(detail ?? title ?? $"The Api answered {(int)status}.")
+        : this(status, type, title, detail, traceId, innerException: null)
+    {
+    }
+
+    /// <summary>A problem the client concluded itself from <paramref name="innerException"/> (no answer came).</summary>
+    protected DoorbusterProblemException(HttpStatusCode status, string? type, string? title, string? detail, string? traceId, Exception? innerException)
+        : base(detail ?? title ?? $"The Api answered {(int)status}.", innerException)
     {
         Status = status;
         Type = type;

@@ -98,6 +98,26 @@ public sealed class DoorbusterClientTests(DoorbusterClientTests.Cluster cluster)
     }
 
     [Fact]
+    public async Task ARestockThatGetsNoAnswerAtAllGivesItsKeyBackAndTheKeyCountsItOnce()
+    {
+        // Arrange: an operator's client that does not retry (MaxRetries 0), through a proxy that can lose an answer.
+        var sku = await cluster.CreateProductAsync(stock: 5);
+        await using var proxy = TcpFaultProxy.Start(cluster.Api.HttpAddress.Port);
+        var client = cluster.Client(new Uri($"http://127.0.0.1:{proxy.Port}"), ProcessCluster.AdminKey, maxRetries: 0);
+
+        // Act: the restock runs, its answer dies with the connection, and the client gives up.
+        var cut = proxy.CutTheReplyToAsync("/restock");
+        var gaveUp = await Assert.ThrowsAsync<UnavailableException>(() => client.RestockAsync(sku, 3));
+        await cut.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // Assert: the key the client made comes back with the give-up, and the restock sent again with it counts once.
+        Assert.Equal("unknown", gaveUp.ChangeApplied);
+        Assert.NotNull(gaveUp.IdempotencyKey);
+        Assert.Equal(new Doorbuster.Client.Inventory.Stock(sku, 8, 0, 0), await client.RestockAsync(sku, 3, gaveUp.IdempotencyKey));
+        Assert.Equal(new Doorbuster.Client.Inventory.Stock(sku, 8, 0, 0), await client.GetStockAsync(sku));
+    }
+
+    [Fact]
     public async Task AShopperWaitsTheirTurnInAFlashSaleAndChecksOutWithTheAdmittedTicketOnce()
     {
         // Arrange: an operator puts a sku on sale, opening in two seconds.
