@@ -33,6 +33,12 @@ public sealed class InventoryGrain(
     /// <summary>How long an order may take to answer, and when an unanswered one is asked again.</summary>
     private static readonly TimeSpan UnansweredRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a hold waits for the expiry reminder's registration: a reminder service that hangs (its silo lost
+    /// without a word) must not hold checkouts past their budget; the sweep goes on trying.
+    /// </summary>
+    private static readonly TimeSpan ReminderPatience = TimeSpan.FromMilliseconds(500);
+
     private readonly InventoryOptions _options = options.Value;
     private StockBook _book = null!;
     private GroupCommit _commit = null!;
@@ -96,7 +102,7 @@ public sealed class InventoryGrain(
 
         // A repeat waits too: the hold it repeats may still be on its way to Redis. And a hold is acknowledged only
         // once a reminder would bring this sku back to expire it, should this activation die before its first sweep.
-        await Task.WhenAll(_book.HasChanges ? _commit.CommitAsync() : _commit.WhenStoredAsync(), ExpiryReminderAsync());
+        await Task.WhenAll(_book.HasChanges ? _commit.CommitAsync() : _commit.WhenStoredAsync(), ExpiryReminderOrPatienceAsync());
         WatchExpiries();
         return new ReservationResult(outcome, _stored.Available);
     }
@@ -328,6 +334,13 @@ public sealed class InventoryGrain(
         }
     }
 
+    /// <summary>Waits for <see cref="ExpiryReminderAsync"/>, at most <see cref="ReminderPatience"/>.</summary>
+    private Task ExpiryReminderOrPatienceAsync()
+    {
+        var registration = ExpiryReminderAsync();
+        return registration.IsCompleted ? registration : Task.WhenAny(registration, Task.Delay(ReminderPatience));
+    }
+
     private async Task ForgetReminderAsync()
     {
         _reminderRegistered = false;
@@ -337,12 +350,12 @@ public sealed class InventoryGrain(
             await this.UnregisterReminder(reminder);
         }
 
-        // A hold taken while the reminder was being forgotten may have found it still there (or registered it just
-        // before it was removed): it is registered again before anyone relies on it for long.
+        // A hold taken while the reminder was being forgotten may have registered it just before it was removed:
+        // whatever the flags say now, there is no reminder, and one is registered again if holds need it.
+        _reminderRegistered = false;
+        _reminderRegistration = null;
         if (_book.EntryCount > 0)
         {
-            _reminderRegistered = false;
-            _reminderRegistration = null;
             await ExpiryReminderAsync();
         }
     }
