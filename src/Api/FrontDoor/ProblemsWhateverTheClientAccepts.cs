@@ -9,12 +9,22 @@ namespace Doorbuster.Api.FrontDoor;
 /// </summary>
 public sealed class ProblemsWhateverTheClientAccepts : IProblemDetailsWriter
 {
+    private static readonly object Reentered = new();
+
     public bool CanWrite(ProblemDetailsContext context) => true;
 
     public ValueTask WriteAsync(ProblemDetailsContext context)
     {
+        var http = context.HttpContext;
+        if (!http.Items.TryAdd(Reentered, true))
+        {
+            // ASP.NET Core's writer declined even without an Accept (or runs after this one): write it plainly,
+            // rather than come back here for ever.
+            return new ValueTask(http.Response.WriteAsJsonAsync(context.ProblemDetails, options: null, contentType: "application/problem+json"));
+        }
+
         // An error response is what is left to write: the request's Accept has no other use by now.
-        context.HttpContext.Request.Headers.Accept = default;
-        return context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(context);
+        http.Request.Headers.Accept = default;
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(context);
     }
 }
