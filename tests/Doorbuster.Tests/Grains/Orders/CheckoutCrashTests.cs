@@ -18,6 +18,11 @@ public sealed class CheckoutCrashTests(LongWindowClusterFixture fixture)
         for (var i = 0; i < 4; i++)
         {
             skus.Add(await OrderTestData.CreateProductAsync(fixture.Grains, stock: 1_000));
+
+            // Skus in use: one hold of a shopper elsewhere keeps each sku's expiry reminder registered. Without it
+            // the checkouts' first holds all wait for that registration and are answered in one burst, and the kill
+            // (after the fifth answer) may find none left running.
+            await fixture.Grains.GetGrain<IInventoryGrain>(skus[^1]).ReserveAsync($"elsewhere-{i}", CheckoutAttempt.New(), 1, fixture.Clocks.Now.AddHours(1));
         }
 
         var carts = Enumerable.Range(0, 300).Select(i => (CartId: $"crash-{Guid.NewGuid():N}", Sku: skus[i % skus.Count], Quantity: 1 + (i % 3))).ToList();
