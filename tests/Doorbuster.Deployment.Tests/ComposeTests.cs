@@ -72,6 +72,23 @@ public sealed partial class ComposeTests
         Assert.Contains(ports, port => port.EndsWith($":{OpsEndpoints.ContainerHttpPort}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void EveryPublishedPortIsOnLoopbackUnlessTheOperatorSaysOtherwise()
+    {
+        // The stack's admin key and Grafana password have well-known defaults: published on every interface, they
+        // would be open to the network of whoever runs `docker compose up` on a laptop.
+        var services = (YamlMappingNode)s_compose.Get("services")!;
+        foreach (var (name, service) in services.Children)
+        {
+            foreach (var port in service.Get("ports").Strings())
+            {
+                Assert.True(
+                    port.StartsWith("127.0.0.1:", StringComparison.Ordinal) || port.StartsWith("${PUBLISH_ADDRESS:-127.0.0.1}:", StringComparison.Ordinal),
+                    $"docker-compose {name}: port '{port}' is published beyond loopback");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("redis-1")]
     [InlineData("redis-2")]
