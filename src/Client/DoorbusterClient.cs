@@ -221,7 +221,10 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
     /// <summary>A request; unless said otherwise, one the contract makes safe to send again.</summary>
     private static HttpRequestMessage Request(HttpMethod method, string path, object? body = null, bool repeatable = true)
     {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
+        // .NET's handler sends a request without content again, by itself, when a reused connection closes before
+        // any answer, though the server may have run it; a request with content (here an empty one) it never sends twice.
+        HttpContent? content = body is not null ? JsonContent.Create(body, options: Json) : repeatable ? null : new ByteArrayContent([]);
+        var request = new HttpRequestMessage(method, path) { Content = content };
         request.Options.Set(RetryPolicy.Repeatable, repeatable);
         return request;
     }

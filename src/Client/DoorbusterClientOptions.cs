@@ -3,7 +3,7 @@ namespace Doorbuster.Client;
 /// <summary>Where the Api is, and how patient the client is with it.</summary>
 public sealed class DoorbusterClientOptions
 {
-    /// <summary>The Api's base address, e.g. <c>https://shop.example</c>.</summary>
+    /// <summary>The Api's base address, e.g. <c>https://shop.example</c>, or <c>https://shop.example/doorbuster</c> for an Api published under a path.</summary>
     public Uri? BaseAddress { get; set; }
 
     /// <summary>The admin key (<c>X-Api-Key</c>) for the operator operations; sent over http and https alike.</summary>

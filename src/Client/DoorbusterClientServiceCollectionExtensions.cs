@@ -24,7 +24,7 @@ public static class DoorbusterClientServiceCollectionExtensions
             .Validate(o => o.AttemptTimeout >= TimeSpan.FromMilliseconds(10) && o.AttemptTimeout <= TimeSpan.FromDays(1), "DoorbusterClientOptions.AttemptTimeout must be 10 ms to a day.");
 
         var builder = services.AddHttpClient<DoorbusterClient>((provider, http) =>
-            http.BaseAddress = provider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value.BaseAddress);
+            http.BaseAddress = UnderItsPath(provider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value.BaseAddress!));
         builder.AddResilienceHandler("doorbuster", (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<DoorbusterClientOptions>>().Value;
@@ -38,4 +38,11 @@ public static class DoorbusterClientServiceCollectionExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// The address with a trailing slash: the client's paths are relative, and without one the last segment of an Api
+    /// published under a path (<c>https://shop.example/doorbuster</c>) would be dropped.
+    /// </summary>
+    private static Uri UnderItsPath(Uri address) =>
+        address.AbsolutePath.EndsWith('/') ? address : new UriBuilder(address) { Path = address.AbsolutePath + "/" }.Uri;
 }

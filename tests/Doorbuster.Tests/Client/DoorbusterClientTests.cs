@@ -150,6 +150,51 @@ public sealed class DoorbusterClientTests(DoorbusterClientTests.Cluster cluster)
     }
 
     [Fact]
+    public async Task AJoinWhoseAnswerIsLostIsNotSentAgainBehindTheCallersBack()
+    {
+        // Arrange: a sale; a shopper's client that does not retry, through a proxy that can lose an answer, on a
+        // connection it has used before (.NET's handler sends a request again by itself only on a reused connection).
+        var sku = await cluster.CreateProductAsync(stock: 5);
+        var saleId = $"cl-lost-{Guid.NewGuid():N}"[..20];
+        var operatorClient = cluster.Client(cluster.Api.HttpAddress, ProcessCluster.AdminKey);
+        await operatorClient.DefineSaleAsync(saleId, new SaleDefinition([sku], DateTimeOffset.UtcNow.AddMinutes(1), AdmitPerSecond: 20));
+        await using var proxy = TcpFaultProxy.Start(cluster.Api.HttpAddress.Port);
+        var shopper = cluster.Client(new Uri($"http://127.0.0.1:{proxy.Port}"), maxRetries: 0);
+        Assert.NotNull(await shopper.GetSaleAsync(saleId));
+
+        // Act: the join reaches the sale; its answer dies with the connection.
+        var cut = proxy.CutTheReplyToAsync("/tickets");
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => shopper.JoinSaleAsync(saleId));
+        await cut.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // Assert: one place taken, not two (the sale's figures are at most half a second old).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((await operatorClient.GetSaleAsync(saleId))!.Joined == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await operatorClient.GetSaleAsync(saleId))!.Joined);
+    }
+
+    [Fact]
+    public async Task AnApiBehindAPathIsCalledUnderThatPathWithOrWithoutATrailingSlash()
+    {
+        // Arrange: an Api published under a path, as a gateway would; a handler records where each request went.
+        var sent = new List<Uri>();
+        var withoutSlash = cluster.Client(new Uri("http://shop.example/doorbuster"), configure: builder => builder.AddHttpMessageHandler(() => new Destination(sent)));
+        var withSlash = cluster.Client(new Uri("http://shop.example/doorbuster/"), configure: builder => builder.AddHttpMessageHandler(() => new Destination(sent)));
+
+        // Act
+        await withoutSlash.GetProductAsync("SKU-1");
+        await withSlash.GetProductAsync("SKU-1");
+
+        // Assert: both under the path, neither at the host's root.
+        Assert.Equal([new Uri("http://shop.example/doorbuster/api/products/SKU-1"), new Uri("http://shop.example/doorbuster/api/products/SKU-1")], sent);
+    }
+
+    [Fact]
     public async Task AStormOf429sIsRiddenOutAsRetryAfterSays()
     {
         // Arrange: an Api that lets each client 1 request a second (burst 1); a handler that counts every attempt's answer.
@@ -221,6 +266,20 @@ public sealed class DoorbusterClientTests(DoorbusterClientTests.Cluster cluster)
             }
 
             return response;
+        }
+    }
+
+    /// <summary>Records where a request was sent and answers 404 in place of the server.</summary>
+    private sealed class Destination(List<Uri> sent) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (sent)
+            {
+                sent.Add(request.RequestUri!);
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound) { RequestMessage = request });
         }
     }
 
