@@ -103,6 +103,7 @@ public static class FrontDoorExtensions
     private static Task RequireReadableCharset(HttpContext context, RequestDelegate next)
     {
         if (context.Request.ContentType is { } contentType
+            && contentType.Contains("charset", StringComparison.OrdinalIgnoreCase)
             && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
             && mediaType.Charset is { Length: > 0 } charset)
         {

@@ -338,13 +338,24 @@ public sealed class InventoryGrain(
     private Task ExpiryReminderOrPatienceAsync()
     {
         var registration = ExpiryReminderAsync();
-        return registration.IsCompleted ? registration : Task.WhenAny(registration, Task.Delay(ReminderPatience));
+        return registration.IsCompleted ? registration : PatientlyAsync(registration);
+
+        static async Task PatientlyAsync(Task registration)
+        {
+            try
+            {
+                await registration.WaitAsync(ReminderPatience);
+            }
+            catch (TimeoutException)
+            {
+                // The registration goes on; the holds are stored and this activation's sweep watches them meanwhile.
+            }
+        }
     }
 
     private async Task ForgetReminderAsync()
     {
-        _reminderRegistered = false;
-        _reminderRegistration = null;
+        ForgetRegistration();
         if (await this.GetReminder(ExpiryReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -352,11 +363,16 @@ public sealed class InventoryGrain(
 
         // A hold taken while the reminder was being forgotten may have registered it just before it was removed:
         // whatever the flags say now, there is no reminder, and one is registered again if holds need it.
-        _reminderRegistered = false;
-        _reminderRegistration = null;
+        ForgetRegistration();
         if (_book.EntryCount > 0)
         {
             await ExpiryReminderAsync();
+        }
+
+        void ForgetRegistration()
+        {
+            _reminderRegistered = false;
+            _reminderRegistration = null;
         }
     }
 
