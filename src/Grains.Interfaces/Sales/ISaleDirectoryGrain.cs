@@ -5,7 +5,8 @@ namespace Doorbuster.Sales;
 /// <summary>
 /// Every sale not yet ended, with its skus and start: what each silo's sale gate reads (once a second) to know
 /// which checkouts need a ticket, so that a checkout outside any sale costs no call at all. One grain, keyed
-/// <see cref="Key"/>; it changes only when an operator defines or ends a sale.
+/// <see cref="Key"/>; it changes only when an operator defines or ends a sale. A sku belongs to one such sale at
+/// a time: the gate knows one sale per sku, so a second sale on it would switch the first one's queue off.
 /// </summary>
 [Alias("Doorbuster.Sales.ISaleDirectoryGrain")]
 public interface ISaleDirectoryGrain : IGrainWithStringKey
@@ -15,8 +16,12 @@ public interface ISaleDirectoryGrain : IGrainWithStringKey
     [ReadOnly, Alias("GetActive")]
     Task<GatedSale[]> GetActiveAsync();
 
-    [Alias("Set")]
-    Task SetAsync(GatedSale sale);
+    /// <summary>
+    /// Gates the sale's skus, unless another sale not yet ended holds one of them: then nothing changes, and the
+    /// answer is that sale. One grain turn, so two sales defined at once cannot both take a sku.
+    /// </summary>
+    [Alias("Gate")]
+    Task<GatedSale?> GateAsync(GatedSale sale);
 
     [Alias("Remove")]
     Task RemoveAsync(string saleId);

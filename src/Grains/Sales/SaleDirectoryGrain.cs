@@ -8,16 +8,25 @@ public sealed class SaleDirectoryGrain(
 {
     public Task<GatedSale[]> GetActiveAsync() => Task.FromResult(state.State.Sales.Values.ToArray());
 
-    public async Task SetAsync(GatedSale sale)
+    public async Task<GatedSale?> GateAsync(GatedSale sale)
     {
+        foreach (var other in state.State.Sales.Values)
+        {
+            if (other.SaleId != sale.SaleId && other.Skus.Intersect(sale.Skus, StringComparer.Ordinal).Any())
+            {
+                return other;
+            }
+        }
+
         if (state.State.Sales.TryGetValue(sale.SaleId, out var known)
             && known.StartsAt == sale.StartsAt && known.Skus.SequenceEqual(sale.Skus, StringComparer.Ordinal))
         {
-            return;
+            return null;
         }
 
         state.State.Sales[sale.SaleId] = sale;
         await this.WriteOrDeactivateAsync(state);
+        return null;
     }
 
     public async Task RemoveAsync(string saleId)

@@ -40,6 +40,12 @@ public sealed class SaleGrain(
     /// <summary>The seed of the pre-queue's order, should this activation be the one to draw it at the start.</summary>
     private readonly ulong _seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
 
+    /// <summary>
+    /// Definitions and ends, one at a time: each writes the directory and the sale in turn, and two of them
+    /// interleaved could leave the directory gating what the sale no longer is (an ended sale, an old sku list).
+    /// </summary>
+    private readonly SemaphoreSlim _changing = new(1, 1);
+
     private StoredSale? _sale;
     private bool _soldOut;
     private double _carry;
@@ -66,34 +72,108 @@ public sealed class SaleGrain(
             return new SaleDefineResult(SaleDefineOutcome.UnknownSkus, Snapshot(), unknown, null);
         }
 
+        await _changing.WaitAsync();
+        try
+        {
+            return await DefineInTurnAsync(definition);
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    public async Task<SaleSnapshot?> EndAsync()
+    {
+        await _changing.WaitAsync();
+        try
+        {
+            return await EndInTurnAsync();
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    /// <summary>
+    /// The directory first, then the sale: the directory is where a sku is given to one sale at a time, so a sale
+    /// whose skus another sale holds is refused before anything is stored. A store that certainly did not take the
+    /// definition gives the directory back what it had; one that may have taken it leaves both for the repeat.
+    /// </summary>
+    private async Task<SaleDefineResult> DefineInTurnAsync(SaleDefinition definition)
+    {
+        var directory = grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key);
         var now = time.GetUtcNow();
         if (_sale is { } current && Refusal(current, definition, now) is { } reason)
         {
+            if (current.EndedAt is not null)
+            {
+                // An end whose directory update failed, and was not repeated, is finished by whoever comes next.
+                await RestoreDirectoryAsync(directory, null);
+            }
+
             return new SaleDefineResult(SaleDefineOutcome.Refused, Snapshot(), [], reason);
         }
 
-        var key = _sale?.TicketKey ?? SaleTickets.NewKey();
-        if (!await store.DefineAsync(SaleId, definition, key))
+        var previous = _sale is { } known ? Gated(known.Definition) : null;
+        if (await directory.GateAsync(Gated(definition)) is { } holder)
         {
+            var shared = string.Join(", ", definition.Skus.Intersect(holder.Skus, StringComparer.Ordinal).Select(sku => $"'{sku}'"));
+            return new SaleDefineResult(
+                SaleDefineOutcome.Refused, Snapshot(), [], $"Sku {shared} is in sale '{holder.SaleId}' until it ends; a sku is in one sale at a time.");
+        }
+
+        bool stored;
+        try
+        {
+            stored = await store.DefineAsync(SaleId, definition, _sale?.TicketKey ?? SaleTickets.NewKey());
+        }
+        catch (StoreUnavailableException failure) when (!failure.MayHaveBeenApplied)
+        {
+            await RestoreDirectoryAsync(directory, previous);
+            throw;
+        }
+
+        if (!stored)
+        {
+            // Ended by another activation meanwhile: an ended sale gates nothing.
             _sale = await store.ReadAsync(SaleId);
+            await RestoreDirectoryAsync(directory, null);
             return new SaleDefineResult(SaleDefineOutcome.Refused, Snapshot(), [], "The sale has ended; define a new one under another id.");
         }
 
         _sale = _sale is null
             ? await store.ReadAsync(SaleId) ?? throw new StoreUnavailableException(mayHaveBeenApplied: true, $"Sale {SaleId} was stored but could not be read back.")
             : _sale with { Definition = definition };
-
-        // The sale is stored by now: a directory that failed must not reach the caller as "not applied" (a
-        // repeat gates the skus). Anything but an outage is a bug, and stays one.
-        await StoreFailures.AfterStoredChangeAsync(
-            () => grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).SetAsync(new GatedSale(SaleId, definition.Skus, definition.StartsAt)),
-            "The sale was stored, but its skus are not gated at checkout yet");
-
         KeepRunning();
         return new SaleDefineResult(SaleDefineOutcome.Defined, Snapshot(), [], null);
     }
 
-    public async Task<SaleSnapshot?> EndAsync()
+    /// <summary>Gives the directory back <paramref name="previous"/> (none: the sale is not gated), as far as it can.</summary>
+    private async Task RestoreDirectoryAsync(ISaleDirectoryGrain directory, GatedSale? previous)
+    {
+        try
+        {
+            if (previous is null)
+            {
+                await directory.RemoveAsync(SaleId);
+            }
+            else
+            {
+                await directory.GateAsync(previous);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The caller is told the definition failed and repeats it, or ends the sale; either puts the directory right.
+            logger.LogWarning(exception, "Sale {SaleId}: the directory could not be given back what it gated before a definition that was not stored", SaleId);
+        }
+    }
+
+    private GatedSale Gated(SaleDefinition definition) => new(SaleId, definition.Skus, definition.StartsAt);
+
+    private async Task<SaleSnapshot?> EndInTurnAsync()
     {
         if (_sale is null)
         {

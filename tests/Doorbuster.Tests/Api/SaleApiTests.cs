@@ -217,7 +217,7 @@ public sealed class SaleApiTests(ApiFactory api, ITestOutputHelper output)
         var sku = await api.CreateProductAsync(stock: 1);
         var (saleId, otherSale) = (NewSaleId(), NewSaleId());
         await DefineAsync(saleId, Definition([sku], DateTimeOffset.UtcNow.AddMinutes(5), admitPerSecond: 1, ticketsPerClient: 2));
-        await DefineAsync(otherSale, Definition([sku], DateTimeOffset.UtcNow.AddMinutes(5), admitPerSecond: 1, ticketsPerClient: 2));
+        await DefineAsync(otherSale, Definition([await api.CreateProductAsync(stock: 1)], DateTimeOffset.UtcNow.AddMinutes(5), admitPerSecond: 1, ticketsPerClient: 2));
         var client = api.CreateClient();
 
         var ticket = await JoinAsync(client, saleId);

@@ -35,6 +35,7 @@ public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = apis[0].HttpAddress };
         http.DefaultRequestHeaders.Add("X-Api-Key", ProcessCluster.AdminKey);
         (await http.PutAsJsonAsync("/api/products/DURABLE-1", new { name = "Durable", category = "durable", price = 3.00m })).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync("/api/products/DURABLE-2", new { name = "Durable too", category = "durable", price = 4.00m })).EnsureSuccessStatusCode();
 
         if (_cluster.Store.ReplicasPerPrimary > 0)
         {
@@ -51,7 +52,7 @@ public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output)
             var checkout = await UntilAnsweredAsync(http, () => Checkout(cart));
             Assert.Equal(HttpStatusCode.Created, checkout.StatusCode);
             var orderId = (await checkout.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
-            (await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Put, "/api/sales/durable-sale") { Content = SaleDefinition() })).EnsureSuccessStatusCode();
+            (await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Put, "/api/sales/durable-sale") { Content = SaleDefinition("DURABLE-1") })).EnsureSuccessStatusCode();
             var ticket = await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Post, "/api/sales/durable-sale/tickets"));
             Assert.Equal(HttpStatusCode.Created, ticket.StatusCode);
             (await UntilAnsweredAsync(http, () => new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/pay"))).EnsureSuccessStatusCode();
@@ -61,7 +62,7 @@ public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output)
 
         // Act: no replica to acknowledge.
         var restock = await http.PostAsJsonAsync("/api/inventory/DURABLE-1/restock", new { quantity = 5 });
-        var sale = await http.PutAsync("/api/sales/sale-without-replica", SaleDefinition());
+        var sale = await http.PutAsync("/api/sales/sale-without-replica", SaleDefinition("DURABLE-2")); // a sku is in one sale at a time
         var cartWithoutReplica = await ApiFactory.CreateCartAsync(http);
         var added = await http.PostAsJsonAsync($"/api/carts/{cartWithoutReplica}/items", new { sku = "DURABLE-1", quantity = 1 });
 
@@ -76,8 +77,8 @@ public sealed class ReplicaAcknowledgementProcessTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
     }
 
-    private static JsonContent SaleDefinition() =>
-        JsonContent.Create(new { skus = (string[])["DURABLE-1"], startsAt = DateTimeOffset.UtcNow.AddMinutes(5), admitPerSecond = 10 });
+    private static JsonContent SaleDefinition(string sku) =>
+        JsonContent.Create(new { skus = (string[])[sku], startsAt = DateTimeOffset.UtcNow.AddMinutes(5), admitPerSecond = 10 });
 
     private static HttpRequestMessage Checkout(string cartId) =>
         new(HttpMethod.Post, $"/api/carts/{cartId}/checkout") { Headers = { { "Idempotency-Key", $"durable-{cartId}" } } };

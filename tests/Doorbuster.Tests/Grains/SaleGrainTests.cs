@@ -70,7 +70,7 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
         var sale = fixture.Grains.GetGrain<ISaleGrain>($"validity-{Guid.NewGuid():N}");
         var other = fixture.Grains.GetGrain<ISaleGrain>($"other-{Guid.NewGuid():N}");
         await sale.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddSeconds(-1), 1, TimeSpan.FromSeconds(10), 100));
-        await other.DefineAsync(new SaleDefinition([sku], fixture.Clocks.Now.AddSeconds(-1), 1, TimeSpan.FromSeconds(10), 100));
+        await other.DefineAsync(new SaleDefinition([await ProductAsync(stock: 5)], fixture.Clocks.Now.AddSeconds(-1), 1, TimeSpan.FromSeconds(10), 100));
         var joined = await sale.JoinAsync(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t"]);
         var key = joined.Sale!.TicketKey;
         var first = SaleTickets.Issue(key, sale.GetPrimaryKeyString(), joined.Places[0]);
@@ -108,6 +108,70 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ASkuIsInOneSaleAtATimeSoASecondSaleCannotSwitchTheFirstOnesQueueOff()
+    {
+        // Arrange: a sale open on a sku, and a second sku.
+        var sku = await ProductAsync(stock: 5);
+        var second = await ProductAsync(stock: 5);
+        var open = fixture.Grains.GetGrain<ISaleGrain>($"open-{Guid.NewGuid():N}");
+        Assert.Equal(SaleDefineOutcome.Defined, (await open.DefineAsync(Definition([sku], fixture.Clocks.Now.AddSeconds(-1)))).Outcome);
+        var tomorrow = fixture.Grains.GetGrain<ISaleGrain>($"tomorrow-{Guid.NewGuid():N}");
+        var racing = Enumerable.Range(0, 4).Select(i => fixture.Grains.GetGrain<ISaleGrain>($"racing-{i}-{Guid.NewGuid():N}")).ToArray();
+        var directory = fixture.Grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key);
+
+        // Act: tomorrow's sale of both skus; four sales of the second sku defined at once; then the open sale ends,
+        // and tomorrow's sale is defined again with the first sku alone.
+        var refused = await tomorrow.DefineAsync(Definition([second, sku], fixture.Clocks.Now.AddDays(1)));
+        var gatedMeanwhile = await directory.GetActiveAsync();
+        var raced = await Task.WhenAll(racing.Select(sale => sale.DefineAsync(Definition([second], fixture.Clocks.Now.AddDays(1)))));
+        await open.EndAsync();
+        var after = await tomorrow.DefineAsync(Definition([sku], fixture.Clocks.Now.AddDays(1)));
+
+        // Assert: the open sale kept its sku, and nothing of tomorrow's sale was stored; one racer got the second sku.
+        Assert.Equal(SaleDefineOutcome.Refused, refused.Outcome);
+        Assert.Contains(open.GetPrimaryKeyString(), refused.Reason, StringComparison.Ordinal);
+        Assert.Null(refused.Sale);
+        Assert.Equal(open.GetPrimaryKeyString(), Assert.Single(gatedMeanwhile, gated => gated.Skus.Contains(sku)).SaleId);
+        Assert.Equal(1, raced.Count(result => result.Outcome == SaleDefineOutcome.Defined));
+        Assert.Equal(SaleDefineOutcome.Defined, after.Outcome);
+        var gated = await directory.GetActiveAsync();
+        Assert.Equal(tomorrow.GetPrimaryKeyString(), Assert.Single(gated, sale => sale.Skus.Contains(sku)).SaleId);
+        Assert.Single(gated, sale => sale.Skus.Contains(second));
+        foreach (var sale in racing.Append(tomorrow))
+        {
+            await sale.EndAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ADefinitionRacingTheEndOfItsSaleLeavesNothingGated()
+    {
+        // Arrange: ten sales before their start.
+        var sales = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            var sku = await ProductAsync(stock: 5);
+            var sale = fixture.Grains.GetGrain<ISaleGrain>($"race-end-{i}-{Guid.NewGuid():N}");
+            await sale.DefineAsync(Definition([sku], fixture.Clocks.Now.AddMinutes(1)));
+            return (Sale: sale, Sku: sku);
+        }));
+
+        // Act: each sale's rate changed and the sale ended, sent at once.
+        await Task.WhenAll(sales.SelectMany(s => new Task[]
+        {
+            s.Sale.DefineAsync(Definition([s.Sku], fixture.Clocks.Now.AddMinutes(1)) with { AdmitPerSecond = 20 }),
+            s.Sale.EndAsync(),
+        }));
+
+        // Assert: whichever ran first, every sale ended and its sku is gated by nothing.
+        var gated = await fixture.Grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync();
+        foreach (var (sale, sku) in sales)
+        {
+            Assert.NotNull((await sale.GetAsync())!.EndedAt);
+            Assert.DoesNotContain(gated, g => g.Skus.Contains(sku));
+        }
+    }
+
+    [Fact]
     public async Task ATicketWhoseCheckoutFailedBeforeItsOrderWasStoredIsGivenBackForTheNextCheckout()
     {
         // Arrange: an admitted ticket, and a second cluster whose inventory activation read the stock before it
@@ -135,7 +199,7 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ADefinitionWhoseDirectoryUpdateFailedSaysItMayHaveBeenAppliedAndItsRepeatGatesTheSkus()
+    public async Task ADefinitionWhoseDirectoryUpdateFailedIsNotStoredAndItsRepeatGatesTheSkus()
     {
         // Arrange: a second cluster whose directory activation read the directory before another sale changed it,
         // so its next write fails its version check.
@@ -147,14 +211,14 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
         var definition = new SaleDefinition([await ProductAsync(stock: 1)], fixture.Clocks.Now.AddHours(1), 10, TimeSpan.FromMinutes(5), 10);
         var defining = second.GrainFactory.GetGrain<ISaleGrain>(sale);
 
-        // Act: the sale is stored, then the directory refuses to gate its skus; the client repeats the definition.
+        // Act: the directory, asked first, refuses to gate the sale's skus; the client repeats the definition.
         var failed = await Record.ExceptionAsync(() => defining.DefineAsync(definition));
         var stored = await defining.GetAsync();
         var repeated = await defining.DefineAsync(definition);
 
-        // Assert: the sale existed, so the failure said "may have been applied"; the repeat gated its skus.
-        Assert.True(Assert.IsType<StoreUnavailableException>(failed).MayHaveBeenApplied, failed.Message);
-        Assert.NotNull(stored);
+        // Assert: nothing was stored, so the failure said "not applied"; the repeat stored the sale and gated its skus.
+        Assert.False(Assert.IsType<StoreUnavailableException>(failed).MayHaveBeenApplied, failed.Message);
+        Assert.Null(stored);
         Assert.Equal(SaleDefineOutcome.Defined, repeated.Outcome);
         Assert.Contains(await second.GrainFactory.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync(), gated => gated.SaleId == sale);
 
@@ -211,6 +275,8 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
             s => isDone(s!),
             TimeSpan.FromSeconds(30),
             awaited);
+
+    private static SaleDefinition Definition(string[] skus, DateTimeOffset startsAt) => new(skus, startsAt, 10, TimeSpan.FromMinutes(5), 10);
 
     private async Task<string> ProductAsync(int stock)
     {
