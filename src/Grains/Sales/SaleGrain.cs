@@ -335,7 +335,7 @@ public sealed class SaleGrain(
                 return;
             }
 
-            var (draw, admitted) = await store.AdmitAsync(SaleId, admit, now, sale.Definition.StartsAt, _seed);
+            var (draw, admitted) = await store.AdmitAsync(SaleId, sale.Admitted, admit, now, sale.Definition.StartsAt, _seed);
             if (admitted < 0)
             {
                 _sale = await store.ReadAsync(SaleId);

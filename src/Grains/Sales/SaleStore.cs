@@ -58,8 +58,12 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
         """;
 
     /// <summary>
-    /// Fixes the pre-queue at the start, then admits up to ARGV[1] more positions (never beyond those handed
-    /// out). KEYS: sale, admissions. ARGV: step, now (ms), start (ms), seed. Returns the draw and the count admitted.
+    /// Fixes the pre-queue at the start, then admits up to ARGV[1] more positions past ARGV[5], the count the
+    /// caller has published (never beyond those handed out). KEYS: sale, admissions. ARGV: step, now (ms),
+    /// start (ms), seed, published. Returns the draw and the count admitted. Stepping from what was published, not
+    /// from what is stored, keeps steps whose answer was lost (a replica that did not acknowledge) from adding
+    /// up to a burst: they admitted nobody anyone was told of. Such a step's admissions count from now, when
+    /// they are told.
     /// </summary>
     private const string AdmitScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return {'', -1} end
@@ -68,12 +72,23 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
         if not drawn then return {'', admitted} end
         local count = tonumber(string.match(drawn, '^(%d+)'))
         local issued = count + tonumber(redis.call('HGET', KEYS[1], 'post') or '0')
-        local target = math.min(admitted + tonumber(ARGV[1]), issued)
+        local published = tonumber(ARGV[5])
+        local target = math.min(published + tonumber(ARGV[1]), issued)
         if target > admitted then
           redis.call('HSET', KEYS[1], 'admitted', target)
           redis.call('RPUSH', KEYS[2], target .. ':' .. ARGV[2])
+        elseif published < admitted and tonumber(ARGV[1]) > 0 then
+          redis.call('LSET', KEYS[2], -1, admitted .. ':' .. ARGV[2])
         end
         return {drawn, math.max(target, admitted)}
+        """;
+
+    /// <summary>KEYS: clients. ARGV: clients... Each gets back one ticket of its limit.</summary>
+    private const string GiveBackScript = """
+        for i = 1, #ARGV do
+          if tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') > 0 then redis.call('HINCRBY', KEYS[1], ARGV[i], -1) end
+        end
+        return 0
         """;
 
     /// <summary>KEYS: claims. ARGV: position, order. 1 when the position is (now, or already) the order's.</summary>
@@ -142,8 +157,15 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
     public Task EndAsync(string saleId, DateTimeOffset at) =>
         WriteAsync(saleId, database => database.HashSetAsync(SaleKey(saleId), "ended", at.ToUnixTimeMilliseconds()));
 
-    public Task<StoredJoin> JoinAsync(string saleId, int limit, DateTimeOffset now, DateTimeOffset startsAt, ulong seed, string[] clients) =>
-        WriteAsync(saleId, async database =>
+    /// <summary>
+    /// Hands out places. When no replica acknowledges them, nobody is given a ticket for them: the clients get
+    /// their tickets back (the places stay taken, and are admitted in turn with nobody to use them), so that the
+    /// shoppers who are told to try again are not counted against their limit for tickets they never got — a
+    /// replica lagging at a sale's opening would otherwise lock out everyone who joined twice.
+    /// </summary>
+    public async Task<StoredJoin> JoinAsync(string saleId, int limit, DateTimeOffset now, DateTimeOffset startsAt, ulong seed, string[] clients)
+    {
+        var joined = await RunAsync(async database =>
         {
             var values = new RedisValue[4 + clients.Length];
             values[0] = limit;
@@ -165,14 +187,49 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
             };
         });
 
-    /// <summary>Admits up to <paramref name="step"/> more positions; answers the draw and the count admitted (-1: the sale ended or is gone).</summary>
-    public Task<(PrequeueDraw? Draw, long Admitted)> AdmitAsync(string saleId, long step, DateTimeOffset now, DateTimeOffset startsAt, ulong seed) =>
+        try
+        {
+            await replicas.ReplicatedAsync(ReplicatedWrites.Sales, SaleKey(saleId));
+        }
+        catch (StoreUnavailableException unacknowledged) when (joined.Places.Any(place => place != 0))
+        {
+            var placed = clients.Where((_, i) => joined.Places[i] != 0).Select(client => (RedisValue)client).ToArray();
+            if (await GaveBackAsync(saleId, placed))
+            {
+                throw new StoreUnavailableException(
+                    mayHaveBeenApplied: false, $"No replica acknowledged the places of sale {saleId}; the clients were given their tickets back.", unacknowledged);
+            }
+
+            throw; // the tickets may still count against the limit: the change may have been applied
+        }
+
+        return joined;
+    }
+
+    private async Task<bool> GaveBackAsync(string saleId, RedisValue[] clients)
+    {
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(GiveBackScript, [ClientsKey(saleId)], clients);
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Admits up to <paramref name="step"/> positions past <paramref name="published"/>; answers the draw and the
+    /// count admitted (-1: the sale ended or is gone).
+    /// </summary>
+    public Task<(PrequeueDraw? Draw, long Admitted)> AdmitAsync(string saleId, long published, long step, DateTimeOffset now, DateTimeOffset startsAt, ulong seed) =>
         WriteAsync(saleId, async database =>
         {
             var result = (RedisResult[])(await database.ScriptEvaluateAsync(
                 AdmitScript,
                 [SaleKey(saleId), AdmissionsKey(saleId)],
-                [step, now.ToUnixTimeMilliseconds(), startsAt.ToUnixTimeMilliseconds(), seed.ToString(CultureInfo.InvariantCulture)]))!;
+                [step, now.ToUnixTimeMilliseconds(), startsAt.ToUnixTimeMilliseconds(), seed.ToString(CultureInfo.InvariantCulture), published]))!;
             return (ParseDraw(result[0].ToString()), (long)result[1]);
         });
 
@@ -185,19 +242,22 @@ public sealed class SaleStore(IConnectionMultiplexer redis, ReplicaAcknowledgeme
     /// <summary>Runs one change of the sale and answers once the replicas it waits for hold it.</summary>
     private async Task<T> WriteAsync<T>(string saleId, Func<IDatabase, Task<T>> command)
     {
-        T result;
+        var result = await RunAsync(command);
+        await replicas.ReplicatedAsync(ReplicatedWrites.Sales, SaleKey(saleId));
+        return result;
+    }
+
+    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    {
         try
         {
-            result = await command(redis.GetDatabase());
+            return await command(redis.GetDatabase());
         }
         catch (Exception exception)
         {
             // Whatever the client threw, the change may have run unless the store proves it did not (Classify).
             throw StoreFailures.Classify(exception);
         }
-
-        await replicas.ReplicatedAsync(ReplicatedWrites.Sales, SaleKey(saleId));
-        return result;
     }
 
     private static long Number(Dictionary<string, string> fields, string name) =>
