@@ -68,12 +68,15 @@ public static class SaleTickets
     /// <summary>
     /// The queue position of a place: after the start, the pre-queue takes positions 1 to its size in the order
     /// drawn at the start, and everyone who joined later follows in arrival order. <c>null</c> before the draw.
+    /// The draw orders the first <see cref="PrequeueOrder.MaxCount"/> places; a pre-queue longer than that keeps
+    /// the rest in arrival order behind them.
     /// </summary>
     public static long? PositionOf(long place, PrequeueDraw? draw) =>
         draw is null ? null
         : place > 0 ? draw.Count + place
-        : -place <= draw.Count ? 1 + PrequeueOrder.Of(draw)[(int)(-place - 1)]
-        : null;
+        : -place > draw.Count ? null
+        : -place > PrequeueOrder.MaxCount ? -place
+        : 1 + PrequeueOrder.Of(draw)[(int)(-place - 1)];
 
     private static void Sign(byte[] key, string saleId, ReadOnlySpan<byte> payload, Span<byte> tag)
     {
@@ -95,34 +98,33 @@ public static class SaleTickets
 /// </summary>
 public static class PrequeueOrder
 {
-    /// <summary>The most pre-queue places a sale takes: its order is computed in memory (4 bytes a place).</summary>
+    /// <summary>The most pre-queue places the draw orders: the order is computed in memory (4 bytes a place).</summary>
     public const int MaxCount = 10_000_000;
 
-    private static readonly Dictionary<PrequeueDraw, int[]> Recent = [];
+    private static readonly Dictionary<PrequeueDraw, Lazy<int[]>> Recent = [];
 
-    /// <summary>For each pre-queue place k (0-based), its 0-based rank among the pre-queue.</summary>
+    /// <summary>
+    /// For each of the first <see cref="MaxCount"/> pre-queue places k (0-based), its 0-based rank among them.
+    /// Computed once per draw however many callers ask at once: at a sale's start every poll asks.
+    /// </summary>
     public static int[] Of(PrequeueDraw draw)
     {
+        Lazy<int[]>? order;
         lock (Recent)
         {
-            if (Recent.TryGetValue(draw, out var known))
+            if (!Recent.TryGetValue(draw, out order))
             {
-                return known;
+                if (Recent.Count >= 8)
+                {
+                    Recent.Clear();
+                }
+
+                order = new(() => Shuffle(draw.Seed, (int)Math.Min(draw.Count, MaxCount)));
+                Recent[draw] = order;
             }
         }
 
-        var order = Shuffle(draw.Seed, (int)Math.Min(draw.Count, MaxCount));
-        lock (Recent)
-        {
-            if (Recent.Count >= 8)
-            {
-                Recent.Clear();
-            }
-
-            Recent[draw] = order;
-        }
-
-        return order;
+        return order.Value;
     }
 
     private static int[] Shuffle(ulong seed, int count)
