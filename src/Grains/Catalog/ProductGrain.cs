@@ -7,13 +7,16 @@ namespace Doorbuster.Catalog;
 /// <summary>
 /// One product. Reads are served from the activation (the L1 cache); an upsert is stored before it is
 /// acknowledged, then the catalog indexes and the Api near caches are told. Upserting what is already
-/// stored changes nothing (the version stays), so a retried upsert is harmless.
+/// stored changes nothing (the version stays), so a retried upsert is harmless; it still tells the near
+/// caches when this activation cannot be sure they were told of the stored version.
 /// </summary>
 /// <remarks>
 /// The indexes follow the product, not the other way round: when they cannot be told, the upsert answers
 /// "may have been applied", and the grain keeps retrying (a timer while active, a reminder across silo
 /// failures) until every index lists the stored version; a retried upsert repairs them as well. Index
-/// updates are idempotent by version, so repeating them is always safe.
+/// updates are idempotent by version, so repeating them is always safe. The near caches are told of a
+/// stored version at once all the same: checkout already charges it, so a listing that lags must not keep
+/// the old price on the product pages of the other Api instances.
 /// </remarks>
 public sealed class ProductGrain(
     [PersistentState("product", StorageNames.Catalog)] IPersistentState<ProductState> state,
@@ -25,6 +28,12 @@ public sealed class ProductGrain(
 
     private bool _servedSinceLoad;
     private IGrainTimer? _repair;
+
+    /// <summary>
+    /// The version that the hub was told of after every listing held it. A new activation starts at 0: it cannot
+    /// know how far its predecessor got, so its first upsert tells the hub again (a push more is harmless).
+    /// </summary>
+    private long _announcedVersion;
 
     public Task<ProductSnapshot?> GetAsync()
     {
@@ -66,13 +75,16 @@ public sealed class ProductGrain(
         catch (Exception exception)
         {
             StartRepair(exception);
+
+            // The product is stored and checkout charges it already: its page must not wait for the listings.
+            await PublishAsync();
             throw new StoreUnavailableException(
                 mayHaveBeenApplied: true, "The product was stored but the catalog listings could not be updated yet; they are being repaired. Retry to confirm.", exception);
         }
 
-        if (!unchanged)
+        if (_announcedVersion != product.Version)
         {
-            await PublishAsync();
+            await AnnounceAsync();
         }
 
         return Snapshot()!;
@@ -145,19 +157,31 @@ public sealed class ProductGrain(
             await this.UnregisterReminder(reminder);
         }
 
-        await PublishAsync();
+        await AnnounceAsync();
+    }
+
+    /// <summary>Tells the near caches of the stored version once every listing holds it (its pages changed too).</summary>
+    private async Task AnnounceAsync()
+    {
+        var version = state.State.Version;
+        if (await PublishAsync())
+        {
+            _announcedVersion = version;
+        }
     }
 
     /// <summary>Tells the Api near caches; one that misses the push catches up within a second, and a hub that was away starts a new epoch that makes them forget everything.</summary>
-    private async Task PublishAsync()
+    private async Task<bool> PublishAsync()
     {
         try
         {
             await GrainFactory.GetGrain<ICatalogChangeHubGrain>(0).PublishAsync(this.GetPrimaryKeyString());
+            return true;
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Could not publish the change of product {Sku}; near caches forget everything when the hub is back, or at their entries' expiry", this.GetPrimaryKeyString());
+            logger.LogWarning(exception, "Could not publish the change of product {Sku}; near caches forget everything when the hub is back, or at their entries' expiry, unless an upsert publishes it first", this.GetPrimaryKeyString());
+            return false;
         }
     }
 

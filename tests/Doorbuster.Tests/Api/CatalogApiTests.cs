@@ -4,6 +4,7 @@ using Doorbuster.Api.Catalog;
 using Doorbuster.Catalog;
 using Doorbuster.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace Doorbuster.Tests.Api;
 
@@ -163,6 +164,45 @@ public sealed class CatalogApiTests(ApiFactory api)
             price => price == 12.50m,
             3 * ProductChangeSubscriber.CatchUpPeriod,
             "the new price after the Api's next catch-up");
+    }
+
+    /// <summary>
+    /// The product is stored but a listing cannot take it (its Redis key was rolled back, so its next write fails
+    /// its etag check): the upsert answers "may have been applied" and its retry finds the product unchanged.
+    /// Checkout charges the stored price already, so the near caches hear of it at once, not when the listing is
+    /// repaired seconds later (ProductGrain's repair timer) or at their expiry.
+    /// </summary>
+    [Fact]
+    public async Task AChangeWhoseListingCouldNotBeUpdatedIsStillPushedToTheNearCaches()
+    {
+        // Arrange: a product in this instance's near cache, alone in a category whose listing will refuse its next write.
+        var client = api.CreateClient();
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        var category = $"c{Guid.NewGuid():N}"[..20];
+        var sku = await api.CreateProductAsync(stock: 0, price: 10.00m, category);
+
+        // The creation's own catch-up forgets the entry within a period, and nothing outside the subscriber says when.
+        await Task.Delay(2 * ProductChangeSubscriber.CatchUpPeriod);
+        Assert.Equal(10.00m, (await (await client.GetAsync($"/api/products/{sku}")).AssertOkJsonAsync()).GetProperty("price").GetDecimal());
+        var listing = grains.GetGrain<ICatalogIndexGrain>(category);
+        await RolledBackKeys.RollBackAsync(
+            api.Services.GetRequiredService<IConnectionMultiplexer>(),
+            category,
+            () => listing.UpsertAsync(new ProductSnapshot($"{sku}-B", "Other", "", category, 1.00m, "USD", 1)));
+
+        // Act: the change goes through the grain, so that the Api does not forget the entry itself; then the retry.
+        var product = grains.GetGrain<IProductGrain>(sku);
+        var changed = new ProductDetails($"Test {sku}", "", category, 12.50m, "USD");
+        var failed = await Assert.ThrowsAsync<StoreUnavailableException>(() => product.UpsertAsync(changed));
+        Assert.True(failed.MayHaveBeenApplied, $"the upsert of {sku} failed after its product was stored");
+        await product.UpsertAsync(changed);
+
+        // Assert: within the contract's second, well before the listing's repair.
+        await Eventually.ReturnsAsync(
+            async () => (await (await client.GetAsync($"/api/products/{sku}")).AssertOkJsonAsync()).GetProperty("price").GetDecimal(),
+            price => price == 12.50m,
+            ProductChangeSubscriber.CatchUpPeriod,
+            $"the new price of {sku} in the near cache of an Api that did not write it");
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using Doorbuster.Carts;
 using Doorbuster.Catalog;
 using Doorbuster.Inventory;
 using Doorbuster.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace Doorbuster.Tests.Grains;
 
@@ -74,47 +73,9 @@ public sealed class RolledBackStateTests(ClusterFixture fixture)
         Assert.Equal(14.00m, (await product.GetAsync())?.Price);
     }
 
-    /// <summary>
-    /// Snapshots every key that names <paramref name="id"/>, runs <paramref name="lostChange"/> (acknowledged),
-    /// then restores the snapshots, as a failover to a replica that never received the change would.
-    /// </summary>
-    private async Task RollBackAsync<T>(string id, Func<Task<T>> lostChange)
-    {
-        var redis = fixture.Redis;
-        var keys = redis.GetServers()
-            .Where(server => server.IsConnected && !server.IsReplica)
-            .SelectMany(server => server.Keys(pattern: $"*{id}*"))
-            .ToList();
-        Assert.NotEmpty(keys);
-        // Read back by type rather than DUMP/RESTORE, which Garnet does not offer for hashes.
-        var database = redis.GetDatabase();
-        var snapshots = new List<(RedisKey Key, RedisValue Text, HashEntry[] Fields, TimeSpan? Expiry)>();
-        foreach (var key in keys)
-        {
-            var isHash = await database.KeyTypeAsync(key) == RedisType.Hash;
-            snapshots.Add((
-                key,
-                isHash ? RedisValue.Null : await database.StringGetAsync(key),
-                isHash ? await database.HashGetAllAsync(key) : [],
-                await database.KeyTimeToLiveAsync(key)));
-        }
-
-        await lostChange();
-        foreach (var (key, text, fields, expiry) in snapshots)
-        {
-            await database.KeyDeleteAsync(key);
-            if (text.HasValue)
-            {
-                await database.StringSetAsync(key, text);
-            }
-            else
-            {
-                await database.HashSetAsync(key, fields);
-            }
-
-            await database.KeyExpireAsync(key, expiry);
-        }
-    }
+    /// <summary>Rolls back every key that names <paramref name="id"/> to before <paramref name="lostChange"/>.</summary>
+    private Task RollBackAsync<T>(string id, Func<Task<T>> lostChange) =>
+        RolledBackKeys.RollBackAsync(fixture.Redis, id, lostChange);
 
     /// <summary>The call, and once more when it was refused as certainly not applied (what the contract tells a client to do).</summary>
     private static async Task<T> RetriedOnceAsync<T>(Func<Task<T>> call)
