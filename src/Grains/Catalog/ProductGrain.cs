@@ -40,7 +40,15 @@ public sealed class ProductGrain(
         // The first read of an activation paid for the load from storage: that is the grain-level miss.
         metrics.ProductRead(servedFromMemory: _servedSinceLoad);
         _servedSinceLoad = true;
-        return Task.FromResult(Snapshot());
+        var snapshot = Snapshot();
+        if (snapshot is null)
+        {
+            // Unknown skus are unbounded (a 404 flood of random ones): an activation each, kept for the default
+            // collection age, would fill the silo. The Api's near cache remembers the "none", so repeats stay rare.
+            this.DeactivateOnIdle();
+        }
+
+        return Task.FromResult(snapshot);
     }
 
     public async Task<ProductSnapshot> UpsertAsync(ProductDetails details)

@@ -40,6 +40,24 @@ public sealed class CatalogApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AnUnknownSkuLeavesNoProductActivationBehind()
+    {
+        // Arrange
+        var sku = $"NONE-{Guid.NewGuid():N}"[..20];
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+
+        // Act
+        await (await api.CreateClient().GetAsync($"/api/products/{sku}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // Assert: gone within seconds, not Orleans' default collection age of a quarter of an hour.
+        await Eventually.ReturnsAsync(
+            () => Activations.ExistAsync(grains, grains.GetGrain<IProductGrain>(sku)),
+            exists => !exists,
+            TimeSpan.FromSeconds(10),
+            $"the activation of product grain {sku}, which found no product, to be gone");
+    }
+
+    [Fact]
     public async Task ListingsArePagedOrderedBySkuAndFilteredByCategory()
     {
         var client = api.CreateClient();
