@@ -12,8 +12,9 @@ namespace Doorbuster.Api.Catalog;
 /// <see cref="ProductChangeSubscriber"/>, and the expiry bounds staleness only where both failed.
 /// </summary>
 /// <remarks>
-/// While the cluster or Redis cannot serve, a product or page that this instance served before is served
-/// again as it was last seen (stale on error), so browsing survives an outage; everything else is a 503.
+/// While the cluster or Redis cannot serve, a product or a non-empty page that this instance served before is
+/// served again as it was last seen (stale on error), so browsing survives an outage; everything else, an
+/// unknown sku included, is a 503.
 /// </remarks>
 public sealed class ProductCache(HybridCache cache, IGrainFactory grains, ClusterBoundary cluster, ApiMetrics metrics)
 {
@@ -24,8 +25,11 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Cluste
     /// </summary>
     public static readonly TimeSpan TimeToLive = TimeSpan.FromSeconds(60);
 
-    /// <summary>How many last-seen answers are kept for outages (products and pages together).</summary>
+    /// <summary>How many last-seen products are kept for outages.</summary>
     public const int LastSeenCapacity = 100_000;
+
+    /// <summary>How many last-seen pages are kept for outages, apart from the products so that pages cannot crowd them out.</summary>
+    public const int LastSeenPageCapacity = 10_000;
 
     private const string PagesTag = "catalog-pages";
 
@@ -41,16 +45,17 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Cluste
 
     private static readonly string[] PageTags = [PagesTag];
 
-    private readonly ConcurrentDictionary<string, object?> _lastSeen = new(StringComparer.Ordinal);
+    private readonly LastSeen<ProductSnapshot?> _lastSeenProducts = new(LastSeenCapacity, product => product is not null);
+    private readonly LastSeen<CatalogPage> _lastSeenPages = new(LastSeenPageCapacity, page => page.Items.Length > 0);
 
     public ValueTask<ProductSnapshot?> GetProductAsync(string sku, CancellationToken cancellationToken) =>
-        GetAsync(ProductKey(sku), () => grains.GetGrain<IProductGrain>(sku).GetAsync(), tags: null, cancellationToken);
+        GetAsync(ProductKey(sku), () => grains.GetGrain<IProductGrain>(sku).GetAsync(), tags: null, _lastSeenProducts, cancellationToken);
 
     public ValueTask<CatalogPage> GetPageAsync(string? category, int page, int pageSize, CancellationToken cancellationToken)
     {
         var index = category ?? CatalogIndexKeys.All;
         return GetAsync(
-            $"page:{index}:{page}:{pageSize}", () => grains.GetGrain<ICatalogIndexGrain>(index).GetPageAsync(page, pageSize), PageTags, cancellationToken);
+            $"page:{index}:{page}:{pageSize}", () => grains.GetGrain<ICatalogIndexGrain>(index).GetPageAsync(page, pageSize), PageTags, _lastSeenPages, cancellationToken);
     }
 
     /// <summary>Forgets a changed product and every page (any page may list it).</summary>
@@ -63,7 +68,7 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Cluste
     /// <summary>Forgets every product and page, when the changes since they were cached cannot be known.</summary>
     public ValueTask ForgetEverythingAsync() => cache.RemoveByTagAsync(EveryEntry);
 
-    private async ValueTask<T> GetAsync<T>(string key, Func<Task<T>> load, string[]? tags, CancellationToken cancellationToken)
+    private async ValueTask<T> GetAsync<T>(string key, Func<Task<T>> load, string[]? tags, LastSeen<T> lastSeen, CancellationToken cancellationToken)
     {
         var loaded = false;
         try
@@ -74,7 +79,7 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Cluste
                 {
                     loaded = true;
                     var fresh = await cluster.ReadAsync(load, token);
-                    Remember(key, fresh);
+                    lastSeen.Remember(key, fresh);
                     return fresh;
                 },
                 EntryOptions,
@@ -83,20 +88,31 @@ public sealed class ProductCache(HybridCache cache, IGrainFactory grains, Cluste
             metrics.ProductLookup(loaded ? "miss" : "hit");
             return value;
         }
-        catch (Exception exception) when (ClusterFailures.IsOutage(exception) && _lastSeen.TryGetValue(key, out var stale))
+        catch (Exception exception) when (ClusterFailures.IsOutage(exception) && lastSeen.TryGet(key, out var stale))
         {
             metrics.ProductLookup("stale");
-            return (T)stale!;
+            return stale;
         }
     }
 
-    private void Remember(string key, object? value)
+    /// <summary>
+    /// Answers kept to be served again in an outage: only those worth it (a product that exists, a page that lists
+    /// some), because a flood of unknown skus or pages past the end would otherwise fill the bound and leave real
+    /// products out. A bound, not an eviction policy: past it, what is known stays known and new keys are not kept.
+    /// </summary>
+    private sealed class LastSeen<T>(int capacity, Func<T, bool> isWorthKeeping)
     {
-        // A bound, not an eviction policy: past it, what is known stays known and new keys are not kept.
-        if (_lastSeen.Count < LastSeenCapacity || _lastSeen.ContainsKey(key))
+        private readonly ConcurrentDictionary<string, T> _answers = new(StringComparer.Ordinal);
+
+        public void Remember(string key, T answer)
         {
-            _lastSeen[key] = value;
+            if (isWorthKeeping(answer) && (_answers.Count < capacity || _answers.ContainsKey(key)))
+            {
+                _answers[key] = answer;
+            }
         }
+
+        public bool TryGet(string key, out T answer) => _answers.TryGetValue(key, out answer!);
     }
 
     private static string ProductKey(string sku) => $"product:{sku}";

@@ -1,9 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using Doorbuster.Api.Catalog;
+using Doorbuster.Api.Diagnostics;
+using Doorbuster.Api.FrontDoor;
 using Doorbuster.Catalog;
 using Doorbuster.Tests.Infrastructure;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
+using Polly.CircuitBreaker;
+using Polly.Registry;
 using StackExchange.Redis;
 
 namespace Doorbuster.Tests.Api;
@@ -55,6 +60,56 @@ public sealed class CatalogApiTests(ApiFactory api)
             exists => !exists,
             TimeSpan.FromSeconds(10),
             $"the activation of product grain {sku}, which found no product, to be gone");
+    }
+
+    /// <summary>
+    /// In an outage a near cache serves what it last saw; an unknown sku is not worth keeping for that (a flood of
+    /// them would fill the bound and leave real products out), so it is a 503 like anything never seen. A near cache
+    /// of the test's own, over this Api's cluster, is driven into the outage by opening its own circuit breaker.
+    /// </summary>
+    [Fact]
+    public async Task InAnOutageAProductSeenBeforeIsServedButAnUnknownSkuSeenBeforeIsNot()
+    {
+        // Arrange: a near cache that has seen a product and an unknown sku.
+        await using var services = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
+        var pipelines = new ResiliencePipelineRegistry<string>();
+        pipelines.TryAddBuilder(ClusterBoundary.PipelineName, (pipeline, _) => ClusterBoundary.Configure(pipeline));
+        var boundary = new ClusterBoundary(pipelines);
+        var cache = new ProductCache(
+            services.GetRequiredService<HybridCache>(), api.Services.GetRequiredService<IGrainFactory>(), boundary, api.Services.GetRequiredService<ApiMetrics>());
+        var sku = await api.CreateProductAsync(stock: 0, price: 10.00m);
+        var unknown = $"NONE-{Guid.NewGuid():N}"[..20];
+        Assert.NotNull(await cache.GetProductAsync(sku, CancellationToken.None));
+        Assert.Null(await cache.GetProductAsync(unknown, CancellationToken.None));
+        await cache.ForgetEverythingAsync();
+
+        // Act and Assert: each read right after the breaker opened (it lets a probe through after a second).
+        await OpenBreakerAsync(boundary);
+        Assert.Equal(10.00m, (await cache.GetProductAsync(sku, CancellationToken.None))?.Price);
+        await OpenBreakerAsync(boundary);
+        var outage = await Assert.ThrowsAnyAsync<Exception>(async () => await cache.GetProductAsync(unknown, CancellationToken.None));
+        Assert.True(ClusterFailures.IsOutage(outage), $"unknown sku {unknown} in an outage: {outage}");
+    }
+
+    /// <summary>Feeds <paramref name="boundary"/> failed calls until its circuit breaker refuses the next at once.</summary>
+    private static async Task OpenBreakerAsync(ClusterBoundary boundary)
+    {
+        for (var call = 0; call < 50; call++)
+        {
+            try
+            {
+                await boundary.ReadAsync<bool>(() => throw new TimeoutException("a cluster that does not answer"), CancellationToken.None);
+            }
+            catch (BrokenCircuitException)
+            {
+                return;
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        Assert.Fail("The circuit breaker did not open after 50 failed calls.");
     }
 
     [Fact]
