@@ -124,6 +124,7 @@ public static class CartApi
     {
         var lookups = cart.Lines.Select(line => products.GetProductAsync(line.Sku, cancellationToken)).ToArray();
         var items = new List<CartItemResponse>(cart.Lines.Length);
+        var currencies = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < lookups.Length; i++)
         {
             // Products are never deleted, so a line always has one; a miss would be a bug, not a reason to fail the cart.
@@ -131,10 +132,15 @@ public static class CartApi
             {
                 var line = cart.Lines[i];
                 items.Add(new CartItemResponse(line.Sku, product.Name, product.Price, line.Quantity, product.Price * line.Quantity));
+                currencies.Add(product.Currency);
             }
         }
 
-        return new CartResponse(cartId, [.. items], items.Sum(item => item.LineTotal), cart.Currency ?? CatalogApi.DefaultCurrency, cart.UpdatedAt);
+        // The prices are the catalog's current ones, so their currency is too: the cart's own is the one its lines had
+        // when they joined, and a product's currency may have changed since. Lines that now disagree cannot be named by
+        // one currency; checkout refuses such a cart (currency-mismatch) until the shopper keeps one currency.
+        var currency = currencies.Count == 1 ? currencies.Single() : cart.Currency ?? CatalogApi.DefaultCurrency;
+        return new CartResponse(cartId, [.. items], items.Sum(item => item.LineTotal), currency, cart.UpdatedAt);
     }
 
     private static async Task<Results<Ok<CartResponse>, ValidationProblem, ProblemHttpResult>> RespondAsync(

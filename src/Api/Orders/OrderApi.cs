@@ -72,6 +72,9 @@ public static class OrderApi
                     statusCode: StatusCodes.Status403Forbidden,
                     title: "A sale ticket is required",
                     type: ProblemTypes.For("ticket-required"));
+            case CheckoutOutcome.CurrencyMismatch:
+                metrics.Checkout("currency_mismatch");
+                return Problems.Conflict("currency-mismatch", "Currency mismatch", $"{result.Refusal} Nothing was reserved.");
             case CheckoutOutcome.InsufficientStock:
                 metrics.Checkout("insufficient_stock");
                 return Problems.Conflict(

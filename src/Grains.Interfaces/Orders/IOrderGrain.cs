@@ -70,9 +70,15 @@ public enum CheckoutOutcome
 
     /// <summary>The cart holds skus of a running flash sale and no usable ticket of it was given; nothing was held.</summary>
     TicketRequired = 4,
+
+    /// <summary>The products of the cart's lines are priced in more than one currency now; nothing was held.</summary>
+    CurrencyMismatch = 5,
 }
 
-/// <summary>A checkout's answer; <see cref="Refusal"/> says why a <see cref="CheckoutOutcome.TicketRequired"/> was refused.</summary>
+/// <summary>
+/// A checkout's answer; <see cref="Refusal"/> says why a <see cref="CheckoutOutcome.TicketRequired"/> or a
+/// <see cref="CheckoutOutcome.CurrencyMismatch"/> was refused.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Doorbuster.Orders.CheckoutResult")]
 public sealed record CheckoutResult(CheckoutOutcome Outcome, OrderSnapshot? Order, Shortage[] Shortages, string? Refusal = null);
 

@@ -173,6 +173,17 @@ public sealed partial class CartGrain
                 return await RefuseAsync(orderId, InsufficientStock(unknown));
             }
 
+            // An order is priced in the currency of its prices. The cart's own currency is the one its lines had
+            // when they joined, and an operator may have changed a product's currency since: the rule of a cart
+            // change holds here too - one currency for every line, or a refusal before anything is held.
+            var currencies = products.Select(product => product!.Currency).Distinct(StringComparer.Ordinal).ToArray();
+            if (currencies.Length > 1)
+            {
+                var priced = string.Join(", ", _cart.Lines.Select((line, i) => $"{line.Sku} in {products[i]!.Currency}"));
+                return await RefuseAsync(orderId, new CheckoutResult(
+                    CheckoutOutcome.CurrencyMismatch, null, [], $"The lines of the cart are priced in more than one currency now ({priced}); keep the lines of one currency."));
+            }
+
             var now = time.GetUtcNow();
             var attempt = CheckoutAttempt.New();
             var lines = _cart.Lines.Select((line, i) => new OrderLine(line.Sku, products[i]!.Name, products[i]!.Price, line.Quantity)).ToArray();
@@ -181,7 +192,7 @@ public sealed partial class CartGrain
                 Status = OrderStatus.PendingPayment,
                 CartId = CartId,
                 Lines = lines,
-                Currency = _cart.Currency ?? products[0]!.Currency,
+                Currency = currencies[0],
                 CreatedAt = now,
                 ExpiresAt = Reservation.Precision(now + checkout.Value.PaymentWindow),
                 Attempt = attempt,

@@ -65,6 +65,52 @@ public sealed class CheckoutApiTests(ApiFactory api, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ACartWhoseProductChangedCurrencyIsShownAndCheckedOutInTheNewCurrency()
+    {
+        // Arrange: a cart holding a product priced in USD, whose currency the operator then changes.
+        var sku = await api.CreateProductAsync(stock: 5, price: 90.00m);
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CartWithAsync(client, sku, 1);
+        (await api.CreateAdminClient().PutAsJsonAsync($"/api/products/{sku}", new { name = $"Test {sku}", category = "tests", price = 90.00m, currency = "EUR" }))
+            .EnsureSuccessStatusCode();
+
+        // Act
+        var cart = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
+        var order = await (await CheckoutAsync(client, cartId, "k1")).AssertOkJsonAsync(HttpStatusCode.Created);
+
+        // Assert: 90 EUR is never shown or charged as 90 USD.
+        Assert.Equal("EUR", cart.GetProperty("currency").GetString());
+        Assert.Equal(90.00m, cart.GetProperty("total").GetDecimal());
+        Assert.Equal("EUR", order.GetProperty("currency").GetString());
+        Assert.Equal(90.00m, order.GetProperty("total").GetDecimal());
+    }
+
+    [Fact]
+    public async Task ACheckoutOfACartWhoseProductsNoLongerShareACurrencyIsRefusedAndReservesNothing()
+    {
+        // Arrange: a cart of two products priced in USD; the operator moves one of them to EUR.
+        var dollars = await api.CreateProductAsync(stock: 5, price: 10.00m);
+        var euros = await api.CreateProductAsync(stock: 5, price: 90.00m);
+        var client = api.CreateClient();
+        var cartId = await ApiFactory.CartWithAsync(client, dollars, 1);
+        (await client.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku = euros, quantity = 2 })).EnsureSuccessStatusCode();
+        (await api.CreateAdminClient().PutAsJsonAsync($"/api/products/{euros}", new { name = $"Test {euros}", category = "tests", price = 90.00m, currency = "EUR" }))
+            .EnsureSuccessStatusCode();
+
+        // Act
+        var response = await CheckoutAsync(client, cartId, "k1");
+
+        // Assert: the problem of a cart add in another currency, and nothing held.
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.EndsWith("currency-mismatch", problem.GetProperty("type").GetString());
+        Assert.Contains(euros, problem.GetProperty("detail").GetString());
+        Assert.Equal((5L, 0L, 0L), await StockAsync(client, dollars));
+        Assert.Equal((5L, 0L, 0L), await StockAsync(client, euros));
+        var cart = await (await client.GetAsync($"/api/carts/{cartId}")).AssertOkJsonAsync();
+        Assert.Equal(2, cart.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task TheSameIdempotencyKeySentTenTimesAtOnceMakesOneOrder()
     {
         var sku = await api.CreateProductAsync(stock: 10, price: 4.25m);
