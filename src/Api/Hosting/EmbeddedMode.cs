@@ -24,9 +24,12 @@ public static class EmbeddedMode
     /// <summary>The command-line switch for a throwaway run.</summary>
     public const string InMemorySwitch = "--in-memory";
 
-    /// <summary>Embedded mode is what runs when no Redis connection string is configured.</summary>
+    /// <summary>
+    /// Embedded mode is what runs when no Redis connection string is configured; one that is configured but
+    /// blank fails the start (<see cref="RedisConnectionString.Read"/>).
+    /// </summary>
     public static bool IsSelected(IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis"));
+        RedisConnectionString.Read(configuration) is null;
 
     /// <summary>Turns bare switches into configuration: <c>--in-memory</c> is <c>Embedded:InMemory=true</c>.</summary>
     public static string[] ExpandSwitches(string[] args) =>

@@ -25,7 +25,7 @@ public static class OrleansHostingExtensions
             return builder.AddEmbeddedMode();
         }
 
-        var redis = builder.Configuration.GetConnectionString("Redis")!;
+        var redis = RedisConnectionString.Read(builder.Configuration)!;
 
         builder.Services.AddRedisConnection(redis);
         builder.UseOrleansClient(client =>

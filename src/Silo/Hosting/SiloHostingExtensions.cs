@@ -18,13 +18,9 @@ public static class SiloHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddDoorbusterSilo(this WebApplicationBuilder builder)
     {
-        var redis = builder.Configuration.GetConnectionString("Redis");
-        if (string.IsNullOrWhiteSpace(redis))
-        {
-            throw new InvalidOperationException(
-                "ConnectionStrings__Redis is not set. A silo needs Redis for membership, grain state and reminders; " +
-                "for a single process without servers run src/Api alone (embedded mode).");
-        }
+        var redis = RedisConnectionString.Read(builder.Configuration) ?? throw new InvalidOperationException(
+            $"{RedisConnectionString.VariableName} is not set. A silo needs Redis for membership, grain state and reminders; " +
+            "for a single process without servers run src/Api alone (embedded mode).");
 
         builder.Services.AddOptions<SiloHostingOptions>()
             .BindConfiguration(SiloHostingOptions.SectionName)

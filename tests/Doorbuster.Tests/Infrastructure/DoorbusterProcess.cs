@@ -139,6 +139,21 @@ public sealed class DoorbusterProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to end by itself; its exit code, or <c>null</c> while it runs.</summary>
+    public async Task<int?> ExitCodeAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Kills the process at once: no graceful shutdown, like a crashed machine.</summary>
     public async Task KillAsync()
     {

@@ -1,0 +1,52 @@
+using Doorbuster.Tests.Infrastructure;
+
+namespace Doorbuster.Tests.Hosting;
+
+/// <summary>
+/// A setting that is present but unusable fails the start of the real process, with a message that names the
+/// variable the operator has to fix, instead of a host that runs on a guess.
+/// </summary>
+public sealed class MisconfiguredStartTests
+{
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task AnApiWhoseRedisConnectionStringIsSetButBlankFailsItsStartNamingTheVariable(string blank)
+    {
+        // Arrange: what a Secret filled from an unset shell variable gives a pod. In memory, so that an Api that
+        // wrongly takes it for embedded mode writes nothing to this machine's application data.
+        await using var api = DoorbusterProcess.Start("Api", "api-blank-redis", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = blank,
+            ["Embedded__InMemory"] = "true",
+            ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
+        });
+
+        // Act
+        var exitCode = await api.ExitCodeAsync(StartPatience);
+
+        // Assert
+        Assert.True(exitCode is not null and not 0, $"The Api did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{api.RecentLog}");
+        Assert.Contains("ConnectionStrings__Redis is set but empty", api.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASiloWhoseRedisConnectionStringIsSetButBlankFailsItsStartNamingTheVariable()
+    {
+        // Arrange
+        await using var silo = DoorbusterProcess.Start("Silo", "silo-blank-redis", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = "",
+        });
+
+        // Act
+        var exitCode = await silo.ExitCodeAsync(StartPatience);
+
+        // Assert: the same refusal as the Api's, not the one for a connection string that is absent.
+        Assert.True(exitCode is not null and not 0, $"The silo did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{silo.RecentLog}");
+        Assert.Contains("ConnectionStrings__Redis is set but empty", silo.Log, StringComparison.Ordinal);
+    }
+}
