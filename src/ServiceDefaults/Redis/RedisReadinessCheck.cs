@@ -3,7 +3,11 @@ using StackExchange.Redis;
 
 namespace Doorbuster.ServiceDefaults.Redis;
 
-/// <summary>Ready only while Redis answers a PING: without it nothing can be acknowledged.</summary>
+/// <summary>
+/// Ready only while the Redis primary answers a PING: without it nothing can be acknowledged. Only the primary:
+/// a replica that is still connected once the primary is gone (under Sentinels, until one is promoted) answers
+/// a PING sent with the default flags, while every write fails.
+/// </summary>
 public sealed class RedisReadinessCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
@@ -12,12 +16,12 @@ public sealed class RedisReadinessCheck(IConnectionMultiplexer redis) : IHealthC
     {
         try
         {
-            var latency = await redis.GetDatabase().PingAsync().WaitAsync(Timeout, cancellationToken);
+            var latency = await redis.GetDatabase().PingAsync(CommandFlags.DemandMaster).WaitAsync(Timeout, cancellationToken);
             return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:F1} ms.");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy("Redis does not answer.", exception);
+            return HealthCheckResult.Unhealthy("The Redis primary does not answer.", exception);
         }
     }
 }

@@ -48,9 +48,10 @@ public sealed class ShutdownWithoutRedis(
         membership.Value.MaxJoinAttemptTime = StatusUpdateBudgetWhileStopping;
         try
         {
-            if (!redis.GetDatabase().PingAsync().Wait(PingTimeout))
+            // The primary: a replica's answer says nothing about whether the membership table can be written.
+            if (!redis.GetDatabase().PingAsync(CommandFlags.DemandMaster).Wait(PingTimeout))
             {
-                throw new TimeoutException($"Redis did not answer a PING within {PingTimeout}.");
+                throw new TimeoutException($"The Redis primary did not answer a PING within {PingTimeout}.");
             }
         }
         catch (Exception exception)
