@@ -83,12 +83,9 @@ public static class RedisConnection
     private static ConnectionMultiplexer Watch(ConnectionMultiplexer redis, ILoggerFactory loggers, FailoverHeadroom headroom)
     {
         var logger = loggers.CreateLogger(typeof(RedisConnection).FullName!);
-        redis.ConnectionFailed += (_, failed) =>
-        {
-            headroom.ConnectionFailed();
-            logger.LogWarning(
-                failed.Exception, "Lost the {ConnectionType} connection to Redis at {EndPoint}: {FailureType}", failed.ConnectionType, failed.EndPoint, failed.FailureType);
-        };
+        headroom.Follow(redis);
+        redis.ConnectionFailed += (_, failed) => logger.LogWarning(
+            failed.Exception, "Lost the {ConnectionType} connection to Redis at {EndPoint}: {FailureType}", failed.ConnectionType, failed.EndPoint, failed.FailureType);
         redis.ConnectionRestored += (_, restored) => logger.LogInformation(
             "Restored the {ConnectionType} connection to Redis at {EndPoint}", restored.ConnectionType, restored.EndPoint);
         redis.ConfigurationChanged += (_, changed) => logger.LogInformation(

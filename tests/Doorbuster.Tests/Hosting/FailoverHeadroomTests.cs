@@ -1,6 +1,8 @@
 using Doorbuster.ServiceDefaults.Redis;
 using Doorbuster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace Doorbuster.Tests.Hosting;
 
@@ -38,6 +40,41 @@ public sealed class FailoverHeadroomTests
             workers => workers == normalWorkers,
             TimeSpan.FromSeconds(10),
             "the thread-pool minimum did not come back to normal");
+    }
+
+    [Fact]
+    public async Task KeepsTheThreadPoolMinimumRaisedWhileTheStoreStaysDownPastTheCalmPeriodAndRestoresItOnceItIsBack()
+    {
+        // Arrange: the process's Redis connection, as the hosts register it, on a real store; a calm period of 1 s.
+        var normalWorkers = MinimumWorkerThreads();
+        var raised = Math.Max(normalWorkers, FailoverHeadroom.MinimumWorkerThreads);
+        await using var store = await TestStore.StartAsync();
+        using var headroom = new FailoverHeadroom(NullLogger<FailoverHeadroom>.Instance, calm: TimeSpan.FromSeconds(1));
+        var services = new ServiceCollection().AddLogging().AddSingleton(headroom);
+        services.AddRedisConnection(store.ConnectionString);
+        await using var provider = services.BuildServiceProvider();
+        var redis = provider.GetRequiredService<IConnectionMultiplexer>();
+        await redis.GetDatabase().PingAsync();
+
+        // Act: the store is down for four calm periods.
+        await store.StopAsync();
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(MinimumWorkerThreads()),
+            workers => workers == raised,
+            TimeSpan.FromSeconds(10),
+            "the thread-pool minimum to be raised once the store is gone");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var duringTheOutage = MinimumWorkerThreads();
+        await store.StartAgainAsync();
+
+        // Assert: raised through the outage (only one failure per connection was reported, at its start), the
+        // normal minimum once the store is back.
+        Assert.True(duringTheOutage == raised, $"The thread-pool minimum was {duringTheOutage} worker threads 4 s into the outage, not {raised}.");
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(MinimumWorkerThreads()),
+            workers => workers == normalWorkers,
+            TimeSpan.FromSeconds(15),
+            "the thread-pool minimum to come back to normal once the store is back");
     }
 
     private static int MinimumWorkerThreads()
