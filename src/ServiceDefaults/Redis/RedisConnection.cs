@@ -34,17 +34,17 @@ public static class RedisConnection
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         var timeout = (int)DefaultTimeout.TotalMilliseconds;
-        if (!Mentions(connectionString, "connectTimeout"))
+        if (!Sets(connectionString, "connectTimeout"))
         {
             options.ConnectTimeout = (int)DefaultConnectTimeout.TotalMilliseconds;
         }
 
-        if (!Mentions(connectionString, "asyncTimeout"))
+        if (!Sets(connectionString, "asyncTimeout"))
         {
             options.AsyncTimeout = timeout;
         }
 
-        if (!Mentions(connectionString, "syncTimeout"))
+        if (!Sets(connectionString, "syncTimeout"))
         {
             options.SyncTimeout = timeout;
         }
@@ -93,6 +93,13 @@ public static class RedisConnection
         return redis;
     }
 
-    private static bool Mentions(string connectionString, string setting) =>
-        connectionString.Contains(setting + "=", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Whether the connection string sets <paramref name="option"/>, read as StackExchange.Redis reads it: comma
+    /// separated, the key before the first '=' and trimmed, in any case. (A substring would find "syncTimeout="
+    /// inside "asyncTimeout=".)
+    /// </summary>
+    private static bool Sets(string connectionString, string option) =>
+        connectionString.Split(',').Any(part =>
+            part.IndexOf('=', StringComparison.Ordinal) is > 0 and var equals
+            && part[..equals].Trim().Equals(option, StringComparison.OrdinalIgnoreCase));
 }
