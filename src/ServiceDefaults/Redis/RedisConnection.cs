@@ -9,8 +9,10 @@ namespace Doorbuster.ServiceDefaults.Redis;
 /// <summary>
 /// One Redis connection per process, shared by Orleans' grain storage and reminders, the inventory and
 /// checkout stores, the readiness check and tracing (a silo's membership table has its own, more patient one).
-/// It never fails the start: when Redis is down it keeps reconnecting in the background, and every call made
-/// meanwhile fails within the timeouts below.
+/// With one server or a Redis Cluster it does not fail the start: when Redis is down it keeps reconnecting in the
+/// background, and every call made meanwhile fails within the timeouts below. Through Sentinels it can:
+/// StackExchange.Redis connects only once a Sentinel names a primary that answers as one, and otherwise throws,
+/// whatever <c>abortConnect</c> says, so what first resolves the connection fails with it.
 /// </summary>
 public static class RedisConnection
 {

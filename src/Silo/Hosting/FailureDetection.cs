@@ -24,11 +24,11 @@ public static class FailureDetection
         options.NumMissedProbesLimit = 2;
         options.NumVotesForDeathDeclaration = 2;
 
-        // Write "I am alive" to the membership table every 5 s (Orleans: 30 s). A silo counts as stale after two
-        // missed writes, and a starting silo waits for every active silo of the table to answer or be declared
-        // dead, which it may do alone only for stale ones. So when every silo went down at once, the first to
-        // start again waited a minute for the old ones to go stale (the store-failover test's restart took over
-        // 90 s); now ten seconds. The cost: one small Redis write per silo every 5 s.
+        // Write "I am alive" to the membership table every 5 s (Orleans: 30 s). A silo counts as stale once it has
+        // missed NumMissedTableIAmAliveLimit writes (Orleans: 3, kept), and a starting silo waits for every active
+        // silo of the table to answer or be declared dead, which it may do alone only for stale ones. So when every
+        // silo went down at once, the first to start again waited 90 s for the old ones to go stale (the
+        // store-failover test's restart took over 90 s); now 15 s. The cost: one small Redis write per silo every 5 s.
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
     }
 }
