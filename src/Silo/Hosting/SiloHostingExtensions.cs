@@ -63,7 +63,11 @@ public static class SiloHostingExtensions
     {
         if (!string.IsNullOrWhiteSpace(hosting.AdvertisedIPAddress))
         {
-            return IPAddress.Parse(hosting.AdvertisedIPAddress);
+            return IPAddress.TryParse(hosting.AdvertisedIPAddress, out var configured)
+                ? configured
+                : throw new InvalidOperationException(
+                    $"Orleans__AdvertisedIPAddress is '{hosting.AdvertisedIPAddress}', which is not an IP address: set it to the " +
+                    "address other silos reach this one at (on Kubernetes the pod's, from status.podIP), or leave it unset.");
         }
 
         return NetworkInterface.GetAllNetworkInterfaces()

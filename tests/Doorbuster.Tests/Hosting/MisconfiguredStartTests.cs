@@ -49,4 +49,22 @@ public sealed class MisconfiguredStartTests
         Assert.True(exitCode is not null and not 0, $"The silo did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{silo.RecentLog}");
         Assert.Contains("ConnectionStrings__Redis is set but empty", silo.Log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ASiloWhoseAdvertisedAddressIsNotAnIPAddressFailsItsStartNamingTheVariable()
+    {
+        // Arrange: a host name where an address belongs. No Redis is needed: the start fails before it connects.
+        await using var silo = DoorbusterProcess.Start("Silo", "silo-bad-address", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = "127.0.0.1:1,abortConnect=false",
+            ["Orleans__AdvertisedIPAddress"] = "silo-0.silo",
+        });
+
+        // Act
+        var exitCode = await silo.ExitCodeAsync(StartPatience);
+
+        // Assert
+        Assert.True(exitCode is not null and not 0, $"The silo did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{silo.RecentLog}");
+        Assert.Contains("Orleans__AdvertisedIPAddress is 'silo-0.silo'", silo.Log, StringComparison.Ordinal);
+    }
 }
