@@ -3,9 +3,10 @@ namespace Doorbuster.Api.Carts;
 /// <summary>
 /// The keys that sign cart ids (configuration section <c>Carts</c>: <c>Carts__SigningKey</c>,
 /// <c>Carts__PreviousSigningKey</c>, <c>Carts__PreviousKeyAcceptedUntil</c>). Every Api instance must have
-/// the same keys. A rotation: the new key becomes <see cref="SigningKey"/>, the old one
-/// <see cref="PreviousSigningKey"/> until <see cref="PreviousKeyAcceptedUntil"/> (a cart lives up to 7 days
-/// untouched, so a week of overlap keeps every live cart).
+/// the same keys. A rotation takes two rollouts (docs/http-api.md): first the new key as
+/// <see cref="PreviousSigningKey"/> beside the old <see cref="SigningKey"/>, so every instance accepts it before any
+/// signs with it; then the two swapped, the old key accepted until <see cref="PreviousKeyAcceptedUntil"/> (a cart
+/// lives up to 7 days untouched, so a week of overlap keeps every live cart).
 /// </summary>
 public sealed class CartsOptions
 {
