@@ -117,6 +117,7 @@ public sealed class DoorbusterClient(HttpClient http, IOptions<DoorbusterClientO
     /// twice. When the call gives up, <see cref="UnavailableException.IdempotencyKey"/> is the key to try again with.
     /// </summary>
     /// <exception cref="InsufficientStockException">Not every line could be reserved; nothing was.</exception>
+    /// <exception cref="DoorbusterProblemException">409 <c>currency-mismatch</c>: the cart's products are priced in more than one currency now; nothing was reserved.</exception>
     public Task<Order> CheckoutAsync(string cartId, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         var key = idempotencyKey ?? NewKey();

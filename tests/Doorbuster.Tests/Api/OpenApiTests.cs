@@ -136,6 +136,11 @@ public sealed class OpenApiTests(ApiFactory api)
         Assert.True(DerivedProperties(document, "ValidationProblemDetails").TryGetProperty("errors", out _), "errors is not modelled");
         var shortages = DerivedProperties(document, "InsufficientStockProblem").GetProperty("shortages");
         Assert.EndsWith("/ShortageResponse", shortages.GetProperty("items").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+
+        // A checkout's 409 is insufficient-stock (with shortages) or currency-mismatch (without): none may be required.
+        var checkoutConflict = Schema(document, "InsufficientStockProblem").GetRawText();
+        Assert.DoesNotContain("\"required\"", checkoutConflict, StringComparison.Ordinal);
+        Assert.Contains("currency-mismatch", checkoutConflict, StringComparison.Ordinal);
         Assert.True(DerivedProperties(document, "OrderConflictProblem").TryGetProperty("unsoldSkus", out _), "unsoldSkus is not modelled");
         var changeApplied = DerivedProperties(document, "UnavailableProblem").GetProperty("changeApplied");
         Assert.Equal(["no", "unknown"], changeApplied.GetProperty("enum").EnumerateArray().Select(value => value.GetString()));

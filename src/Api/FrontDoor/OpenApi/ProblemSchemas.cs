@@ -42,15 +42,18 @@ internal static class ProblemSchemas
                 AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
             },
         });
-        schemas[InsufficientStock] = Derived(document, "A checkout refused because not every line could be reserved; nothing was reserved.", new Dictionary<string, IOpenApiSchema>
-        {
-            ["shortages"] = new OpenApiSchema
+        schemas[InsufficientStock] = Derived(
+            document,
+            "A checkout refused, nothing reserved: not every line could be reserved (insufficient-stock, with the shortages), or the cart's products are priced in more than one currency now (currency-mismatch, without).",
+            new Dictionary<string, IOpenApiSchema>
             {
-                Type = JsonSchemaType.Array,
-                Description = "Each short line: what the cart wanted and what was available.",
-                Items = new OpenApiSchemaReference("ShortageResponse", document),
-            },
-        }, required: ["shortages"]);
+                ["shortages"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Description = "With insufficient-stock: each short line, what the cart wanted and what was available.",
+                    Items = new OpenApiSchemaReference("ShortageResponse", document),
+                },
+            });
         schemas[OrderConflict] = Derived(document, "A payment or cancellation the order's state forbids (order-state), or a payment that could not sell every line (lines-unsold).", new Dictionary<string, IOpenApiSchema>
         {
             ["unsoldSkus"] = new OpenApiSchema
@@ -123,7 +126,7 @@ internal static class ProblemSchemas
         },
     };
 
-    private static OpenApiSchema Derived(OpenApiDocument document, string description, Dictionary<string, IOpenApiSchema> extensions, string[]? required = null) => new()
+    private static OpenApiSchema Derived(OpenApiDocument document, string description, Dictionary<string, IOpenApiSchema> extensions) => new()
     {
         Description = description,
         AllOf =
@@ -133,7 +136,6 @@ internal static class ProblemSchemas
             {
                 Type = JsonSchemaType.Object,
                 Properties = extensions,
-                Required = required is null ? null : new HashSet<string>(required, StringComparer.Ordinal),
             },
         ],
     };
