@@ -72,23 +72,17 @@ public sealed class SaleGrain(
             return new SaleDefineResult(SaleDefineOutcome.UnknownSkus, Snapshot(), unknown, null);
         }
 
-        await _changing.WaitAsync();
-        try
-        {
-            return await DefineInTurnAsync(definition);
-        }
-        finally
-        {
-            _changing.Release();
-        }
+        return await InTurnAsync(() => DefineInTurnAsync(definition));
     }
 
-    public async Task<SaleSnapshot?> EndAsync()
+    public Task<SaleSnapshot?> EndAsync() => InTurnAsync(EndInTurnAsync);
+
+    private async Task<T> InTurnAsync<T>(Func<Task<T>> change)
     {
         await _changing.WaitAsync();
         try
         {
-            return await EndInTurnAsync();
+            return await change();
         }
         finally
         {
@@ -177,6 +171,9 @@ public sealed class SaleGrain(
     {
         if (_sale is null)
         {
+            // No such sale; but a definition that failed after the directory gated its skus may have left them
+            // gated, and an end is how an operator clears that.
+            await RestoreDirectoryAsync(grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key), null);
             return null;
         }
 

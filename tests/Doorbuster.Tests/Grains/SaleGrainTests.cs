@@ -172,6 +172,49 @@ public sealed class SaleGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task TwoDefinitionsOfOneSaleSentAtOnceLeaveTheDirectoryGatingWhatTheSaleIs()
+    {
+        // Arrange: twenty sales before their start, and two skus for each.
+        var sales = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i => (
+            Sale: fixture.Grains.GetGrain<ISaleGrain>($"two-defs-{i}-{Guid.NewGuid():N}"),
+            First: await ProductAsync(stock: 1),
+            Second: await ProductAsync(stock: 1))));
+
+        // Act: each sale defined with one sku and with the other, at once.
+        await Task.WhenAll(sales.SelectMany(s => new Task[]
+        {
+            s.Sale.DefineAsync(Definition([s.First], fixture.Clocks.Now.AddMinutes(1))),
+            s.Sale.DefineAsync(Definition([s.Second], fixture.Clocks.Now.AddMinutes(1))),
+        }));
+
+        // Assert: whichever came last, the directory gates the skus the sale has.
+        var gated = await fixture.Grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key).GetActiveAsync();
+        foreach (var (sale, _, _) in sales)
+        {
+            var stored = (await sale.GetAsync())!.Definition.Skus;
+            Assert.Equal(stored, Assert.Single(gated, g => g.SaleId == sale.GetPrimaryKeyString()).Skus);
+            await sale.EndAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnEndOfASaleThatWasNeverStoredClearsWhatItsFailedDefinitionGated()
+    {
+        // Arrange: the directory gates a sku for a sale the store never took (its definition failed after the gate).
+        var sku = await ProductAsync(stock: 1);
+        var phantom = fixture.Grains.GetGrain<ISaleGrain>($"phantom-{Guid.NewGuid():N}");
+        var directory = fixture.Grains.GetGrain<ISaleDirectoryGrain>(ISaleDirectoryGrain.Key);
+        Assert.Null(await directory.GateAsync(new GatedSale(phantom.GetPrimaryKeyString(), [sku], fixture.Clocks.Now.AddMinutes(-1))));
+
+        // Act: the operator ends it.
+        var ended = await phantom.EndAsync();
+
+        // Assert: there was no such sale, and its sku is free again.
+        Assert.Null(ended);
+        Assert.DoesNotContain(await directory.GetActiveAsync(), gated => gated.Skus.Contains(sku));
+    }
+
+    [Fact]
     public async Task ATicketWhoseCheckoutFailedBeforeItsOrderWasStoredIsGivenBackForTheNextCheckout()
     {
         // Arrange: an admitted ticket, and a second cluster whose inventory activation read the stock before it
