@@ -35,6 +35,7 @@ public sealed class FailoverHeadroom : IDisposable
     private int _normalWorkers;
     private int _normalCompletionPorts;
     private bool _raised;
+    private bool _disposed;
 
     /// <param name="logger">Says when the minimum is raised and restored.</param>
     /// <param name="calm">How long without a failure or restore before the normal minimum comes back; <see cref="Calm"/> unless given.</param>
@@ -61,6 +62,11 @@ public sealed class FailoverHeadroom : IDisposable
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             if (!_raised)
             {
                 ThreadPool.GetMinThreads(out _normalWorkers, out _normalCompletionPorts);
@@ -84,7 +90,7 @@ public sealed class FailoverHeadroom : IDisposable
     {
         lock (_gate)
         {
-            if (_raised)
+            if (_raised && !_disposed)
             {
                 _restore.Change(_calm, Timeout.InfiniteTimeSpan);
             }
@@ -94,9 +100,12 @@ public sealed class FailoverHeadroom : IDisposable
     /// <summary>Stops the timer and leaves the normal minimum behind (a host stopped inside a longer-lived process).</summary>
     public void Dispose()
     {
-        _restore.Dispose();
+        // Under the lock: a calm period ending meanwhile must not re-arm a disposed timer (an unhandled exception
+        // on a thread-pool thread), nor a connection failing after the stop raise the minimum again.
         lock (_gate)
         {
+            _disposed = true;
+            _restore.Dispose();
             Restore();
         }
     }
@@ -106,7 +115,7 @@ public sealed class FailoverHeadroom : IDisposable
     {
         lock (_gate)
         {
-            if (!_raised)
+            if (!_raised || _disposed)
             {
                 return;
             }
