@@ -86,14 +86,18 @@ public static class OrderApi
                     {
                         ["shortages"] = result.Shortages.Select(s => new ShortageResponse(s.Sku, s.Requested, s.Available)).ToArray(),
                     });
-            default:
+            case CheckoutOutcome.Created or CheckoutOutcome.Duplicate when result.Order is { } order:
                 metrics.Checkout(result.Outcome == CheckoutOutcome.Duplicate ? "duplicate" : "created");
                 if (saleTicket is not null)
                 {
                     sales.ForgetAges();
                 }
 
-                return TypedResults.Created($"/api/orders/{result.Order!.OrderId}", OrderResponse.From(result.Order));
+                return TypedResults.Created($"/api/orders/{order.OrderId}", OrderResponse.From(order));
+            default:
+                // An outcome this build does not know (a newer silo during a rolling upgrade): nothing this Api can
+                // say about it, so the shopper is told to try again, and the key keeps the retry the same checkout.
+                throw new StoreUnavailableException(mayHaveBeenApplied: true, $"The checkout ended with an outcome this Api does not know ({result.Outcome}).");
         }
     }
 
