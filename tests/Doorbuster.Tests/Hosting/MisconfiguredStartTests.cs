@@ -25,12 +25,8 @@ public sealed class MisconfiguredStartTests
             ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
         });
 
-        // Act
-        var exitCode = await api.ExitCodeAsync(StartPatience);
-
-        // Assert
-        Assert.True(exitCode is not null and not 0, $"The Api did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{api.RecentLog}");
-        Assert.Contains("ConnectionStrings__Redis is set but empty", api.Log, StringComparison.Ordinal);
+        // Act and assert
+        await AssertFailsItsStartSayingAsync(api, "ConnectionStrings__Redis is set but empty");
     }
 
     [Fact]
@@ -42,12 +38,8 @@ public sealed class MisconfiguredStartTests
             ["ConnectionStrings__Redis"] = "",
         });
 
-        // Act
-        var exitCode = await silo.ExitCodeAsync(StartPatience);
-
-        // Assert: the same refusal as the Api's, not the one for a connection string that is absent.
-        Assert.True(exitCode is not null and not 0, $"The silo did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{silo.RecentLog}");
-        Assert.Contains("ConnectionStrings__Redis is set but empty", silo.Log, StringComparison.Ordinal);
+        // Act and assert: the same refusal as the Api's, not the one for a connection string that is absent.
+        await AssertFailsItsStartSayingAsync(silo, "ConnectionStrings__Redis is set but empty");
     }
 
     [Fact]
@@ -60,11 +52,16 @@ public sealed class MisconfiguredStartTests
             ["Orleans__AdvertisedIPAddress"] = "silo-0.silo",
         });
 
-        // Act
-        var exitCode = await silo.ExitCodeAsync(StartPatience);
+        // Act and assert
+        await AssertFailsItsStartSayingAsync(silo, "Orleans__AdvertisedIPAddress is 'silo-0.silo'");
+    }
 
-        // Assert
-        Assert.True(exitCode is not null and not 0, $"The silo did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{silo.RecentLog}");
-        Assert.Contains("Orleans__AdvertisedIPAddress is 'silo-0.silo'", silo.Log, StringComparison.Ordinal);
+    /// <summary>The process ends by itself, failing, and its log says <paramref name="expected"/>.</summary>
+    private static async Task AssertFailsItsStartSayingAsync(DoorbusterProcess process, string expected)
+    {
+        var exitCode = await process.ExitCodeAsync(StartPatience);
+
+        Assert.True(exitCode is not null and not 0, $"The process did not fail its start (exit code {exitCode?.ToString() ?? "none: still running"}):{Environment.NewLine}{process.RecentLog}");
+        Assert.Contains(expected, process.Log, StringComparison.Ordinal);
     }
 }

@@ -127,16 +127,7 @@ public sealed class DoorbusterProcess : IAsyncDisposable
             await kill.WaitForExitAsync();
         }
 
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(deadline.Token);
-            return clock.Elapsed;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
+        return await ExitCodeAsync(timeout) is null ? null : clock.Elapsed;
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> for the process to end by itself; its exit code, or <c>null</c> while it runs.</summary>
